@@ -1,0 +1,249 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+
+	"github.com/craft-cra/craft/internal/config"
+)
+
+// MaxFileSize bounds what [Repo.ReadFile] reads: checks look at
+// configuration and policy files, not at large assets.
+const MaxFileSize = 4 << 20
+
+// maxFiles bounds the walk so that a hostile tree cannot exhaust memory.
+const maxFiles = 500_000
+
+// ErrFileTooLarge is returned by [Repo.ReadFile] for files over MaxFileSize.
+var ErrFileTooLarge = errors.New("file too large")
+
+// ErrNoGit is returned by [Repo.Git] when the tree is not a git checkout.
+var ErrNoGit = errors.New("not a git repository")
+
+// skippedDirs are never walked: version-control data and vendored
+// third-party trees are not the product's own files.
+var skippedDirs = map[string]bool{
+	".git": true, ".hg": true, ".svn": true,
+	"node_modules": true, "vendor": true,
+}
+
+// Repo is the tree under check, walked once. Checks read it, never change
+// it; a Repo is used by one Run at a time.
+type Repo struct {
+	// Root is the absolute path of the tree.
+	Root string
+	// Files lists the regular files under Root as slash paths relative to
+	// Root, sorted. Directories in skippedDirs, craft.yaml's scan.exclude
+	// patterns and symlinks that leave Root are left out.
+	Files []string
+	// Config is the product's craft.yaml (empty when there is none).
+	Config config.Config
+	// Now is the clock for date checks.
+	Now time.Time
+
+	gitOnce sync.Once
+	git     *git.Repository
+	gitErr  error
+}
+
+// OpenRepo walks root and returns the Repo the checks run on.
+func OpenRepo(ctx context.Context, root string, cfg config.Config, now time.Time) (*Repo, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("checks: %s: %w", root, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("checks: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("checks: %s is not a directory", root)
+	}
+	files, err := walk(ctx, abs, cfg.Scan.Exclude)
+	if err != nil {
+		return nil, err
+	}
+	return &Repo{Root: abs, Files: files, Config: cfg, Now: now}, nil
+}
+
+func walk(ctx context.Context, root string, exclude []string) ([]string, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("checks: %s: %w", root, err)
+	}
+	var files []string
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if p == root {
+				return err
+			}
+			return nil // an unreadable entry is left out, not fatal
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if p != root && (skippedDirs[d.Name()] || excluded(rel, exclude)) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if excluded(rel, exclude) {
+			return nil
+		}
+		switch {
+		case d.Type().IsRegular():
+		case d.Type()&fs.ModeSymlink != 0:
+			// Follow a symlink only to a regular file inside the tree.
+			target, err := filepath.EvalSymlinks(p)
+			if err != nil || !within(realRoot, target) {
+				return nil
+			}
+			fi, err := os.Stat(target)
+			if err != nil || !fi.Mode().IsRegular() {
+				return nil
+			}
+		default:
+			return nil
+		}
+		if len(files) >= maxFiles {
+			return fmt.Errorf("more than %d files", maxFiles)
+		}
+		files = append(files, rel)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("checks: walk %s: %w", root, err)
+	}
+	return files, nil
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// excluded matches rel against craft.yaml scan.exclude patterns (path.Match
+// syntax, matched against the path and each of its parent directories).
+func excluded(rel string, patterns []string) bool {
+	for _, pat := range patterns {
+		pat = strings.TrimSuffix(strings.TrimPrefix(pat, "./"), "/")
+		for p := rel; p != "." && p != "/" && p != ""; p = path.Dir(p) {
+			if ok, _ := path.Match(pat, p); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ReadFile reads a file of the tree by its slash path relative to Root,
+// refusing files over MaxFileSize and paths that leave the tree.
+func (r *Repo) ReadFile(rel string) ([]byte, error) {
+	clean := path.Clean(rel)
+	if !fs.ValidPath(clean) {
+		return nil, fmt.Errorf("read %s: invalid path", rel)
+	}
+	f, err := os.Open(filepath.Join(r.Root, filepath.FromSlash(clean)))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", rel, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", rel, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("read %s: %w (over %d bytes)", rel, ErrFileTooLarge, MaxFileSize)
+	}
+	return data, nil
+}
+
+// HasFile reports whether the walk found rel.
+func (r *Repo) HasFile(rel string) bool {
+	_, ok := r.find(rel)
+	return ok
+}
+
+func (r *Repo) find(rel string) (int, bool) {
+	lo, hi := 0, len(r.Files)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if r.Files[m] < rel {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(r.Files) && r.Files[lo] == rel
+}
+
+// testDirs are directory names whose content is not the shipped product:
+// tests, examples, fixtures and documentation.
+var testDirs = map[string]bool{
+	"test": true, "tests": true, "__tests__": true, "testdata": true, "test-data": true,
+	"testing": true, "spec": true, "specs": true, "fixtures": true, "__fixtures__": true,
+	"fixture": true, "example": true, "examples": true, "sample": true, "samples": true,
+	"docs": true, "doc": true, "e2e": true, "__mocks__": true, "mocks": true,
+}
+
+// IsTestPath reports whether rel is part of tests, examples, fixtures or
+// documentation. Configuration rules leave such paths out by default: a
+// weak setting in an example is not the product's default.
+func IsTestPath(rel string) bool {
+	dir, base := path.Split(rel)
+	for _, seg := range strings.Split(strings.Trim(dir, "/"), "/") {
+		if testDirs[strings.ToLower(seg)] {
+			return true
+		}
+	}
+	lower := strings.ToLower(base)
+	stem := strings.TrimSuffix(lower, path.Ext(lower))
+	switch {
+	case strings.HasSuffix(stem, "_test"), strings.HasPrefix(stem, "test_"),
+		strings.HasSuffix(stem, ".test"), strings.HasSuffix(stem, ".spec"),
+		strings.HasSuffix(stem, "_spec"), strings.HasSuffix(stem, ".example"),
+		strings.HasSuffix(lower, ".example"), strings.HasSuffix(lower, ".sample"):
+		return true
+	}
+	return false
+}
+
+// IsTestPath is [IsTestPath] as a method, for checks that hold a Repo.
+func (r *Repo) IsTestPath(rel string) bool { return IsTestPath(rel) }
+
+// Git opens the git repository of the tree (found at Root or above it)
+// once. It returns ErrNoGit when there is none.
+func (r *Repo) Git() (*git.Repository, error) {
+	r.gitOnce.Do(func() {
+		repo, err := git.PlainOpenWithOptions(r.Root, &git.PlainOpenOptions{
+			DetectDotGit:          true,
+			EnableDotGitCommonDir: true,
+		})
+		switch {
+		case errors.Is(err, git.ErrRepositoryNotExists):
+			r.gitErr = ErrNoGit
+		case err != nil:
+			r.gitErr = fmt.Errorf("open git repository at %s: %w", r.Root, err)
+		default:
+			r.git = repo
+		}
+	})
+	return r.git, r.gitErr
+}
