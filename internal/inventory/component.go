@@ -34,6 +34,11 @@ type Component struct {
 	// and relative to the scanned root, sorted.
 	Locations    []string     `json:"locations,omitempty"`
 	Relationship Relationship `json:"relationship,omitempty"`
+	// Groups are the dependency groups the lockfiles put the component in
+	// ("dev", "optional", a Poetry or PDM group name), sorted. Empty when it
+	// is a regular (runtime) dependency in at least one file, or when no
+	// file says.
+	Groups []string `json:"groups,omitempty"`
 	// DependsOn lists the IDs of the components this one depends on, where
 	// the lockfile records edges; sorted.
 	DependsOn []string `json:"dependsOn,omitempty"`

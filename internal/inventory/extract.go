@@ -1,0 +1,236 @@
+package inventory
+
+import (
+	"bytes"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/osv-scalibr/extractor"
+	"github.com/google/osv-scalibr/extractor/filesystem"
+	scalibrfs "github.com/google/osv-scalibr/fs"
+	"golang.org/x/mod/modfile"
+)
+
+// fileResult is what the extractors made of one file.
+type fileResult struct {
+	path     string
+	packages []found
+	// files are the files read: the job's file first, then any file an
+	// extractor opened beside it (go.sum, a requirements file named by -r).
+	files   []SourceFile
+	skipped []Skipped
+	// indirect holds, for a go.mod, the module paths marked "// indirect".
+	indirect map[string]bool
+	// direct holds, for a go.mod, the module paths required without it.
+	direct map[string]bool
+}
+
+// found is one package an extractor reported, with the extractor's name.
+type found struct {
+	pkg       *extractor.Package
+	extractor string
+}
+
+// extract runs the job's extractors on its file. The file is read through
+// the os.Root, so neither the file nor anything an extractor opens beside it
+// can lie outside the scanned root.
+func (s *scanner) extract(j *job) (res fileResult) {
+	res.path = j.path
+	f, err := s.root.Open(filepath.FromSlash(j.path))
+	if err != nil {
+		res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("cannot open: %v", unwrapPathError(err))})
+		return res
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("cannot stat: %v", unwrapPathError(err))})
+		return res
+	}
+	// The walk checked these already; check again on the open file in case
+	// the tree changed in between.
+	if !info.Mode().IsRegular() {
+		res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: "not a regular file"})
+		return res
+	}
+	if info.Size() > MaxFileSize {
+		res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("file is %s, larger than the %s limit for lockfiles and manifests", formatSize(info.Size()), formatSize(MaxFileSize))})
+		return res
+	}
+
+	h := sha512.New()
+	// A go.mod is kept in memory (it is small) to read its "// indirect"
+	// marks with x/mod after scalibr is done.
+	var gomod *bytes.Buffer
+	if path.Base(j.path) == "go.mod" {
+		gomod = &bytes.Buffer{}
+	}
+	rec := &recordingFS{FS: s.fsys, self: j.path}
+	defer rec.closeAll()
+	for i, ex := range j.extractors {
+		var r io.Reader = f
+		if i == 0 {
+			// The first extractor's read also feeds the hash; the rest of
+			// the file is hashed after it returns.
+			w := io.Writer(h)
+			if gomod != nil {
+				w = io.MultiWriter(h, gomod)
+			}
+			r = io.TeeReader(io.LimitReader(f, MaxFileSize), w)
+		} else if _, err := f.Seek(0, io.SeekStart); err != nil {
+			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("cannot rewind for %s: %v", ex.Name(), unwrapPathError(err))})
+			continue
+		}
+		pkgs, err := runExtractor(s, ex, rec, j.path, info, r)
+		if err != nil {
+			msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("%s: %s", ex.Name(), msg)})
+		}
+		for _, p := range pkgs {
+			res.packages = append(res.packages, found{pkg: p, extractor: ex.Name()})
+		}
+		if i == 0 {
+			if err := finishHash(f, h, gomod); err != nil {
+				res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("cannot read: %v", unwrapPathError(err))})
+				return res
+			}
+		}
+	}
+	res.files = append(res.files, SourceFile{Path: j.path, SHA512: hex.EncodeToString(h.Sum(nil)), Size: info.Size()})
+	for _, extra := range rec.opened {
+		sf, err := s.hashFile(extra)
+		if err != nil {
+			res.skipped = append(res.skipped, Skipped{Path: extra, Reason: fmt.Sprintf("cannot hash: %v", err)})
+			continue
+		}
+		res.files = append(res.files, sf)
+	}
+	if gomod != nil {
+		res.direct, res.indirect = goModRequires(j.path, gomod.Bytes())
+	}
+	return res
+}
+
+// finishHash reads what the first extractor left of the file into the hash
+// (and the go.mod buffer).
+func finishHash(f io.Reader, h hash.Hash, gomod *bytes.Buffer) error {
+	w := io.Writer(h)
+	if gomod != nil {
+		w = io.MultiWriter(h, gomod)
+	}
+	_, err := io.Copy(w, f)
+	return err
+}
+
+// runExtractor calls one extractor and turns a panic on hostile input into
+// an error.
+func runExtractor(s *scanner, ex filesystem.Extractor, fsys scalibrfs.FS, p string, info fs.FileInfo, r io.Reader) (pkgs []*extractor.Package, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			pkgs, err = nil, fmt.Errorf("extractor failed on this input: %v", v)
+		}
+	}()
+	inv, err := ex.Extract(s.ctx, &filesystem.ScanInput{
+		FS:     fsys,
+		Path:   p,
+		Root:   s.realRoot,
+		Info:   info,
+		Reader: r,
+	})
+	return inv.Packages, err
+}
+
+// hashFile hashes a file an extractor opened beside the one it was given.
+func (s *scanner) hashFile(p string) (SourceFile, error) {
+	f, err := s.root.Open(filepath.FromSlash(p))
+	if err != nil {
+		return SourceFile{}, unwrapPathError(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return SourceFile{}, unwrapPathError(err)
+	}
+	if info.Size() > MaxFileSize {
+		return SourceFile{}, fmt.Errorf("file is %s, larger than the %s limit", formatSize(info.Size()), formatSize(MaxFileSize))
+	}
+	h := sha512.New()
+	if _, err := io.Copy(h, io.LimitReader(f, MaxFileSize)); err != nil {
+		return SourceFile{}, unwrapPathError(err)
+	}
+	return SourceFile{Path: p, SHA512: hex.EncodeToString(h.Sum(nil)), Size: info.Size()}, nil
+}
+
+// recordingFS is the scanned tree as one extraction sees it. It notes every
+// regular file an extractor opens besides the one it was given, so that the
+// inventory lists (and hashes) every file it was read from.
+type recordingFS struct {
+	scalibrfs.FS
+	self   string
+	opened []string
+	seen   map[string]bool
+	// handles are closed when the extraction ends: not every extractor
+	// closes what it opens.
+	handles []fs.File
+}
+
+func (r *recordingFS) closeAll() {
+	for _, f := range r.handles {
+		_ = f.Close() // a second Close of a file the extractor closed is harmless
+	}
+}
+
+func (r *recordingFS) Open(name string) (fs.File, error) {
+	f, err := r.FS.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	r.handles = append(r.handles, f)
+	clean := path.Clean(name)
+	if clean != r.self && !r.seen[clean] {
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+			if r.seen == nil {
+				r.seen = make(map[string]bool)
+			}
+			r.seen[clean] = true
+			r.opened = append(r.opened, clean)
+		}
+	}
+	return f, nil
+}
+
+// goModRequires reads which requirements of a go.mod are direct and which
+// are marked "// indirect", following replace directives to the module path
+// scalibr reports. A go.mod that does not parse yields nothing here (scalibr
+// reports the parse error).
+func goModRequires(p string, data []byte) (direct, indirect map[string]bool) {
+	mf, err := modfile.ParseLax(p, data, nil)
+	if err != nil {
+		return nil, nil
+	}
+	direct = make(map[string]bool)
+	indirect = make(map[string]bool)
+	for _, r := range mf.Require {
+		if r.Indirect {
+			indirect[r.Mod.Path] = true
+		} else {
+			direct[r.Mod.Path] = true
+		}
+	}
+	for _, rep := range mf.Replace {
+		if direct[rep.Old.Path] {
+			direct[rep.New.Path] = true
+		}
+		if indirect[rep.Old.Path] {
+			indirect[rep.New.Path] = true
+		}
+	}
+	return direct, indirect
+}

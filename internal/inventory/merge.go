@@ -1,0 +1,248 @@
+package inventory
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/google/osv-scalibr/extractor"
+	"github.com/google/osv-scalibr/extractor/filesystem/osv"
+	"github.com/google/osv-scalibr/purl"
+	"github.com/package-url/packageurl-go"
+)
+
+// componentKey identifies one component: the same package found in several
+// files merges into one.
+type componentKey struct {
+	ecosystem, name, version, purl string
+}
+
+// builder gathers everything known about one component.
+type builder struct {
+	c          Component
+	locations  map[string]bool
+	direct     bool
+	transitive bool
+	runtime    bool // a file lists it outside any dependency group
+	groups     map[string]bool
+	licenses   map[string]bool
+}
+
+// merge turns the extractors' packages into the sorted, de-duplicated
+// components of an Inventory.
+func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory {
+	byKey := make(map[componentKey]*builder)
+	var files []SourceFile
+	for _, res := range results {
+		files = append(files, res.files...)
+		skipped = append(skipped, res.skipped...)
+		for _, f := range res.packages {
+			k, c := componentOf(f.pkg)
+			b := byKey[k]
+			if b == nil {
+				b = &builder{c: c, locations: map[string]bool{}, groups: map[string]bool{}, licenses: map[string]bool{}}
+				byKey[k] = b
+			}
+			for _, loc := range locationsOf(f.pkg, res.path, realRoot) {
+				b.locations[loc] = true
+			}
+			switch relationshipOf(f.pkg, res) {
+			case RelationshipDirect:
+				b.direct = true
+			case RelationshipTransitive:
+				b.transitive = true
+			}
+			if dg, ok := f.pkg.Metadata.(osv.DepGroups); ok {
+				groups := dg.DepGroups()
+				if len(groups) == 0 || slices.ContainsFunc(groups, isRuntimeGroup) {
+					b.runtime = true
+				}
+				for _, g := range groups {
+					b.groups[g] = true
+				}
+			}
+			for _, l := range f.pkg.Licenses {
+				if l = strings.TrimSpace(l); l != "" {
+					b.licenses[l] = true
+				}
+			}
+		}
+	}
+
+	comps := make([]Component, 0, len(byKey))
+	for _, b := range byKey {
+		c := b.c
+		c.Locations = slices.Sorted(maps.Keys(b.locations))
+		switch {
+		case b.direct:
+			c.Relationship = RelationshipDirect
+		case b.transitive:
+			c.Relationship = RelationshipTransitive
+		}
+		if !b.runtime && len(b.groups) > 0 {
+			c.Groups = slices.Sorted(maps.Keys(b.groups))
+		}
+		if len(b.licenses) > 0 {
+			c.Licenses = slices.Sorted(maps.Keys(b.licenses))
+		}
+		comps = append(comps, c)
+	}
+	slices.SortFunc(comps, func(a, b Component) int {
+		return cmp.Or(
+			strings.Compare(a.Ecosystem, b.Ecosystem),
+			strings.Compare(a.Name, b.Name),
+			strings.Compare(a.Version, b.Version),
+			strings.Compare(a.PURL, b.PURL),
+		)
+	})
+	assignIDs(comps)
+
+	slices.SortFunc(files, func(a, b SourceFile) int { return strings.Compare(a.Path, b.Path) })
+	files = slices.CompactFunc(files, func(a, b SourceFile) bool { return a.Path == b.Path })
+	return &Inventory{
+		Components: comps,
+		Files:      files,
+		Skipped:    sortSkipped(skipped),
+	}
+}
+
+// assignIDs gives every component its purl as ID; where two components
+// share a purl (or have none), a "~N" suffix in sorted order keeps IDs
+// unique and stable.
+func assignIDs(comps []Component) {
+	used := make(map[string]int, len(comps))
+	for i := range comps {
+		base := comps[i].PURL
+		if base == "" {
+			base = fmt.Sprintf("%s/%s@%s", cmp.Or(comps[i].Ecosystem, "unknown"), comps[i].Name, comps[i].Version)
+		}
+		n := used[base]
+		used[base] = n + 1
+		if n == 0 {
+			comps[i].ID = base
+		} else {
+			comps[i].ID = fmt.Sprintf("%s~%d", base, n+1)
+		}
+	}
+}
+
+// isRuntimeGroup reports whether a lockfile's group name means a regular
+// runtime dependency (Conan's "requires", Poetry's "main").
+func isRuntimeGroup(g string) bool {
+	switch g {
+	case "requires", "main", "default", "prod", "production", "runtime":
+		return true
+	}
+	return false
+}
+
+// componentOf maps a scalibr package to a Component (without locations
+// and relationship) and its merge key.
+func componentOf(p *extractor.Package) (componentKey, Component) {
+	name, version := p.Name, p.Version
+	if p.PURLType == purl.TypeGolang && name == "stdlib" {
+		version = goStdlibVersion(version)
+	}
+	pkg := *p
+	pkg.Version = version
+	var purlStr string
+	if pu := pkg.PURL(); pu != nil {
+		if pu.Type == purl.TypeGolang && pu.Version != "" && !strings.HasPrefix(pu.Version, "v") {
+			// Go module versions carry their "v" in purls
+			// (pkg:golang/stdlib@v1.22.5); OSV ranges do not.
+			pu.Version = "v" + pu.Version
+		}
+		if pu.Type == purl.TypeNPM {
+			// scalibr marks where a package came from with a "source"
+			// qualifier that is not in the purl spec; without it the same
+			// package from package-lock.json and from yarn.lock is one.
+			pu.Qualifiers = slices.DeleteFunc(slices.Clone(pu.Qualifiers), func(q packageurl.Qualifier) bool { return q.Key == "source" })
+		}
+		purlStr = pu.String()
+	}
+	c := Component{
+		Name:      name,
+		Version:   version,
+		Ecosystem: p.Ecosystem().String(),
+		PURL:      purlStr,
+	}
+	return componentKey{ecosystem: c.Ecosystem, name: name, version: version, purl: purlStr}, c
+}
+
+// goStdlibVersion turns the go or toolchain version of a go.mod into the
+// full release version the Go vulnerability database uses: "1.22" names the
+// release 1.22.0 (Go 1.21 and later) and the 1.20 language (earlier), whose
+// first release is also 1.20.0 ("1.20" is never a release name).
+func goStdlibVersion(v string) string {
+	parts := strings.Split(v, ".")
+	if len(parts) == 2 && isDigits(parts[0]) && isDigits(parts[1]) {
+		return v + ".0"
+	}
+	return v
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// locationsOf lists the files a package was found in, relative to the root
+// and slash-separated: the extractor's descriptor (or, without one, the file
+// it was given) and any related files (a go.sum).
+func locationsOf(p *extractor.Package, file, realRoot string) []string {
+	var out []string
+	add := func(loc string) {
+		if loc == "" {
+			return
+		}
+		if filepath.IsAbs(loc) {
+			rel, err := filepath.Rel(realRoot, loc)
+			if err != nil {
+				return
+			}
+			loc = rel
+		}
+		out = append(out, path.Clean(filepath.ToSlash(loc)))
+	}
+	if d := p.Location.Descriptor; d != nil && d.File != nil && d.File.Path != "" {
+		add(d.File.Path)
+	} else {
+		add(file)
+	}
+	for _, r := range p.Location.Related {
+		if r.File != nil {
+			add(r.File.Path)
+		}
+	}
+	return out
+}
+
+// relationshipOf says whether the file the package came from lists it as a
+// direct or transitive dependency, where the file says so (go.mod and its
+// "// indirect" marks).
+func relationshipOf(p *extractor.Package, res fileResult) Relationship {
+	if res.direct == nil && res.indirect == nil {
+		return RelationshipUnknown
+	}
+	if p.Name == "stdlib" && p.PURLType == purl.TypeGolang {
+		return RelationshipDirect
+	}
+	switch {
+	case res.direct[p.Name]:
+		return RelationshipDirect
+	case res.indirect[p.Name]:
+		return RelationshipTransitive
+	}
+	return RelationshipUnknown
+}
