@@ -1,0 +1,249 @@
+package checks
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"gopkg.in/ini.v1"
+)
+
+// parseTOML reads a TOML file with BurntSushi/toml. The library keeps no
+// positions, so lines are found again in the text (lineFinder).
+func parseTOML(name string, data []byte) (*cfgNode, error) {
+	var m map[string]any
+	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
+		return nil, fmt.Errorf("toml %s: %w", name, err)
+	}
+	lf := newLineFinder(data)
+	budget := maxCfgNodes
+	root, err := fromAny("", m, nil, lf, 0, &budget)
+	if err != nil {
+		return nil, fmt.Errorf("toml %s: %w", name, err)
+	}
+	return root, nil
+}
+
+// fromAny converts a decoded TOML value; sect is the table path.
+func fromAny(key string, v any, sect []string, lf *lineFinder, depth int, budget *int) (*cfgNode, error) {
+	*budget--
+	if *budget < 0 {
+		return nil, errCfgTooBig
+	}
+	if depth > maxCfgDepth {
+		return nil, fmt.Errorf("nesting deeper than %d", maxCfgDepth)
+	}
+	line := 0
+	if key != "" {
+		line = lf.find(sect, key)
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		n := &cfgNode{Key: key, Line: line, Kind: cfgMap}
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		inner := sect
+		if key != "" {
+			inner = append(sect[:len(sect):len(sect)], key)
+		}
+		for _, k := range keys {
+			c, err := fromAny(k, t[k], inner, lf, depth+1, budget)
+			if err != nil {
+				return nil, err
+			}
+			n.Kids = append(n.Kids, c)
+		}
+		return n, nil
+	case []map[string]any:
+		items := make([]any, len(t))
+		for i := range t {
+			items[i] = t[i]
+		}
+		return fromAny(key, items, sect, lf, depth, budget)
+	case []any:
+		n := &cfgNode{Key: key, Line: line, Kind: cfgList}
+		inner := append(sect[:len(sect):len(sect)], key)
+		for _, it := range t {
+			c, err := fromAny("", it, inner, lf, depth+1, budget)
+			if err != nil {
+				return nil, err
+			}
+			c.Line = line
+			n.Kids = append(n.Kids, c)
+		}
+		return n, nil
+	default:
+		return &cfgNode{Key: key, Line: line, Value: fmt.Sprint(t)}, nil
+	}
+}
+
+// parseINI reads an INI file with gopkg.in/ini.v1; sections become maps.
+func parseINI(name string, data []byte) (*cfgNode, error) {
+	f, err := ini.LoadSources(ini.LoadOptions{
+		Loose:                    true,
+		AllowBooleanKeys:         true,
+		SpaceBeforeInlineComment: true,
+		AllowShadows:             false,
+	}, data)
+	if err != nil {
+		return nil, fmt.Errorf("ini %s: %w", name, err)
+	}
+	lf := newLineFinder(data)
+	root := &cfgNode{Kind: cfgMap}
+	for _, s := range f.Sections() {
+		parent := root
+		var sect []string
+		if s.Name() != ini.DefaultSection {
+			sect = []string{s.Name()}
+			parent = &cfgNode{Key: s.Name(), Kind: cfgMap, Line: lf.section(s.Name())}
+			root.Kids = append(root.Kids, parent)
+		}
+		for _, k := range s.Keys() {
+			parent.Kids = append(parent.Kids, &cfgNode{Key: k.Name(), Value: k.Value(), Line: lf.find(sect, k.Name())})
+		}
+	}
+	return root, nil
+}
+
+// parseEnv reads a dotenv file line by line: KEY=value, optional
+// "export", quotes and # comments. There is no one standard for the
+// format; this reads what docker compose and python-dotenv both accept.
+func parseEnv(data []byte) *cfgNode {
+	root := &cfgNode{Kind: cfgMap}
+	for i, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimSpace(strings.TrimSuffix(raw, "\r"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		root.Kids = append(root.Kids, &cfgNode{Key: strings.TrimSpace(k), Value: unquoteEnv(strings.TrimSpace(v)), Line: i + 1})
+	}
+	return root
+}
+
+func unquoteEnv(v string) string {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') {
+		if end := strings.IndexByte(v[1:], v[0]); end >= 0 {
+			return v[1 : 1+end]
+		}
+	}
+	if i := strings.Index(v, " #"); i >= 0 {
+		v = strings.TrimSpace(v[:i])
+	}
+	return v
+}
+
+// parseProperties reads a Java .properties file (key=value, key: value or
+// key value; # and ! comments; backslash continuations). Dotted keys
+// become nested maps so that Spring's application.properties and
+// application.yml look the same to the rules.
+func parseProperties(data []byte) *cfgNode {
+	root := &cfgNode{Kind: cfgMap}
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		start := i
+		line := strings.TrimLeft(strings.TrimSuffix(lines[i], "\r"), " \t\f")
+		if line == "" || line[0] == '#' || line[0] == '!' {
+			continue
+		}
+		for strings.HasSuffix(line, `\`) && !strings.HasSuffix(line, `\\`) && i+1 < len(lines) {
+			i++
+			line = line[:len(line)-1] + strings.TrimLeft(strings.TrimSuffix(lines[i], "\r"), " \t\f")
+		}
+		sep := strings.IndexAny(line, "=: \t")
+		k, v := line, ""
+		if sep >= 0 {
+			k = line[:sep]
+			v = strings.TrimLeft(line[sep:], " \t\f")
+			if v != "" && (v[0] == '=' || v[0] == ':') {
+				v = strings.TrimLeft(v[1:], " \t\f")
+			}
+		}
+		insertDotted(root, strings.Split(k, "."), strings.TrimSpace(v), start+1)
+	}
+	return root
+}
+
+// insertDotted puts value at the dotted path under root, creating maps.
+func insertDotted(root *cfgNode, path []string, value string, line int) {
+	n := root
+	for i, seg := range path {
+		if i == len(path)-1 {
+			n.Kids = append(n.Kids, &cfgNode{Key: seg, Value: value, Line: line})
+			return
+		}
+		next := n.child(normKey(seg))
+		if next == nil || next.Kind != cfgMap || next.Key != seg {
+			next = &cfgNode{Key: seg, Kind: cfgMap, Line: line}
+			n.Kids = append(n.Kids, next)
+		}
+		n = next
+	}
+}
+
+// lineFinder finds the line of a key in formats whose libraries keep no
+// positions (TOML, INI): the first line that assigns the key after the
+// header of its section, or anywhere when the section has no header.
+type lineFinder struct {
+	lines []string
+}
+
+func newLineFinder(data []byte) *lineFinder {
+	return &lineFinder{lines: strings.Split(string(data), "\n")}
+}
+
+var headerRe = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:[#;].*)?$`)
+
+// section returns the line of the header [name], 0 when there is none.
+func (lf *lineFinder) section(name string) int {
+	for i, l := range lf.lines {
+		if m := headerRe.FindStringSubmatch(l); m != nil && strings.ReplaceAll(m[1], `"`, "") == name {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// find returns the line that assigns key within the table sect.
+func (lf *lineFinder) find(sect []string, key string) int {
+	from := 0
+	if len(sect) > 0 {
+		for n := len(sect); n > 0; n-- {
+			if l := lf.section(strings.Join(sect[:n], ".")); l > 0 {
+				from = l
+				break
+			}
+		}
+	}
+	for _, start := range []int{from, 0} {
+		for i := start; i < len(lf.lines); i++ {
+			if assigns(lf.lines[i], key) {
+				return i + 1
+			}
+		}
+	}
+	return 0
+}
+
+// assigns reports whether line assigns key (bare, quoted or as the last
+// part of a dotted key).
+func assigns(line, key string) bool {
+	t := strings.TrimSpace(line)
+	eq := strings.IndexAny(t, "=:")
+	if eq <= 0 {
+		return strings.TrimSpace(t) == key // boolean key
+	}
+	lhs := strings.TrimSpace(t[:eq])
+	lhs = strings.Trim(lhs, `"'`)
+	return lhs == key || strings.HasSuffix(lhs, "."+key) || strings.HasSuffix(lhs, `."`+key)
+}

@@ -1,0 +1,179 @@
+package checks
+
+import (
+	"strings"
+	"unicode"
+)
+
+// cfgKind is the shape of a node of a parsed configuration file.
+type cfgKind int
+
+const (
+	cfgScalar cfgKind = iota
+	cfgMap
+	cfgList
+)
+
+// cfgNode is one node of a configuration file read into a common shape, so
+// that one rule reads YAML, JSON, TOML, INI, .env and .properties alike.
+// Dotted keys of .properties files are split into nested maps.
+type cfgNode struct {
+	Key   string // map key; "" for the root and for list items
+	Line  int    // 1-based line of the key (or of the item), 0 when unknown
+	Kind  cfgKind
+	Value string // scalar text, unquoted
+	Kids  []*cfgNode
+}
+
+// cfgDoc is one parsed configuration document.
+type cfgDoc struct {
+	Path   string // slash path relative to the tree root
+	Format string // yaml, json, toml, ini, env, properties
+	Root   *cfgNode
+}
+
+// child returns the first child map entry whose normalised key is one of
+// names.
+func (n *cfgNode) child(names ...string) *cfgNode {
+	if n == nil || n.Kind != cfgMap {
+		return nil
+	}
+	for _, k := range n.Kids {
+		nk := normKey(k.Key)
+		for _, want := range names {
+			if nk == want {
+				return k
+			}
+		}
+	}
+	return nil
+}
+
+// scalars returns the scalar values of n: itself, or the scalar items of a
+// list.
+func (n *cfgNode) scalars() []string {
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case cfgScalar:
+		return []string{n.Value}
+	case cfgList:
+		var out []string
+		for _, k := range n.Kids {
+			if k.Kind == cfgScalar {
+				out = append(out, k.Value)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// cfgVisit calls fn for every node below root with the keys that lead to
+// it (list items add no key) and its parent. fn returns false to stop
+// descending into the node.
+func cfgVisit(root *cfgNode, fn func(path []string, n, parent *cfgNode) bool) {
+	var rec func(path []string, n, parent *cfgNode, depth int)
+	rec = func(path []string, n, parent *cfgNode, depth int) {
+		if depth > maxCfgDepth {
+			return
+		}
+		if n.Key != "" {
+			path = append(path[:len(path):len(path)], n.Key)
+		}
+		if parent != nil && !fn(path, n, parent) {
+			return
+		}
+		for _, k := range n.Kids {
+			rec(path, k, n, depth+1)
+		}
+	}
+	if root != nil {
+		rec(nil, root, nil, 0)
+	}
+}
+
+// maxCfgDepth bounds recursion on hostile input.
+const maxCfgDepth = 200
+
+// normKey lower-cases s and drops everything but letters and digits:
+// "auto_update", "autoUpdate" and "auto-update" all become "autoupdate".
+func normKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// keyWords splits a key into lower-case words at separators and camelCase
+// boundaries: "newUserRole" and "NEW_USER_ROLE" → [new user role].
+func keyWords(s string) []string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && len(cur) > 0 &&
+			(unicode.IsLower(cur[len(cur)-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(cur[len(cur)-1]))):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return words
+}
+
+// pathWords returns the words of every key of path.
+func pathWords(path []string) []string {
+	var out []string
+	for _, p := range path {
+		out = append(out, keyWords(p)...)
+	}
+	return out
+}
+
+func hasWord(words []string, want ...string) bool {
+	for _, w := range words {
+		for _, x := range want {
+			if w == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isTrue reads the spellings of "on" used across config formats.
+func isTrue(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "on", "y", "enabled", "enable":
+		return true
+	}
+	return false
+}
+
+// isFalse reads the spellings of "off" used across config formats.
+func isFalse(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "false", "0", "no", "off", "n", "disabled", "disable":
+		return true
+	}
+	return false
+}
+
+// joinPath renders a key path for messages ("updates.auto_update").
+func joinPath(path []string) string { return strings.Join(path, ".") }
