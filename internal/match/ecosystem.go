@@ -1,0 +1,50 @@
+package match
+
+import (
+	"strings"
+
+	"github.com/craft-cra/craft/internal/osv"
+)
+
+// knownEcosystems are the ecosystems the OSV schema defines
+// (osv-schema ecosystems.json, 2026-07).
+var knownEcosystems = []string{
+	"AlmaLinux", "Alpaquita", "Alpine", "Android", "Azure Linux",
+	"BellSoft Hardened Containers", "Bioconductor", "Bitnami", "Chainguard",
+	"CleanStart", "ConanCenter", "CRAN", "crates.io", "Debian",
+	"Docker Hardened Images", "Echo", "FreeBSD", "GHC", "GitHub Actions", "Go",
+	"Hackage", "Hex", "Julia", "Kubernetes", "Linux", "Mageia", "Maven",
+	"MinimOS", "npm", "NuGet", "opam", "openEuler", "openSUSE", "OSS-Fuzz",
+	"Packagist", "Photon OS", "Pub", "PyPI", "Red Hat", "Rocky Linux", "Root",
+	"RubyGems", "SUSE", "SwiftURL", "TuxCare", "Ubuntu", "VSCode", "Wolfi",
+}
+
+// splitEcosystem returns the canonical base ecosystem and the suffix of an
+// ecosystem string ("Debian:12" → "Debian", "12"). A base that differs from
+// a known ecosystem only in letter case ("pypi") is given the schema's
+// spelling; an unknown base is kept as written.
+func splitEcosystem(ecosystem string) (base, suffix string) {
+	ecosystem = strings.TrimSpace(ecosystem)
+	base = osv.BaseEcosystem(ecosystem)
+	if len(base) < len(ecosystem) {
+		suffix = ecosystem[len(base)+1:]
+	}
+	for _, k := range knownEcosystems {
+		if k == base {
+			return base, suffix
+		}
+	}
+	for _, k := range knownEcosystems {
+		if strings.EqualFold(k, base) {
+			return k, suffix
+		}
+	}
+	return base, suffix
+}
+
+// suffixCompatible reports whether a record's ecosystem suffix applies to a
+// component's: equal, or either one absent (a component without a release
+// suffix is matched against every release's records).
+func suffixCompatible(record, component string) bool {
+	return record == "" || component == "" || record == component
+}

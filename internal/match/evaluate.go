@@ -1,0 +1,398 @@
+package match
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/craft-cra/craft/internal/osv"
+	"github.com/google/osv-scalibr/semantic"
+)
+
+type eventKind int
+
+const (
+	evIntroduced eventKind = iota
+	evFixed
+	evLastAffected
+	evLimit
+)
+
+func (k eventKind) String() string {
+	switch k {
+	case evIntroduced:
+		return "introduced"
+	case evFixed:
+		return "fixed"
+	case evLastAffected:
+		return "last_affected"
+	default:
+		return "limit"
+	}
+}
+
+// event is one parsed range event.
+type event struct {
+	kind eventKind
+	raw  string
+	v    semantic.Version // nil for "introduced: 0" and "limit: *"
+}
+
+func (e event) String() string { return e.kind.String() + " " + e.raw }
+
+// compiledRange is one SEMVER or ECOSYSTEM range with its events parsed
+// and sorted (introduced "0" first, then by version; equal versions keep
+// the record's order).
+type compiledRange struct {
+	typ    string
+	order  string
+	events []event // introduced, fixed, last_affected
+	limits []event
+}
+
+// compiledAffected is one affected[] entry of a record.
+type compiledAffected struct {
+	ecosystem string // as written in the record
+	base      string
+	suffix    string
+	name      string // osv.NormalizeName form
+	rawName   string
+	versions  []string
+	ranges    []compiledRange
+	severity  []osv.Severity
+}
+
+// compiledRecord is a record with its version bounds parsed once per run.
+type compiledRecord struct {
+	rec      *osv.Vulnerability
+	affected []compiledAffected
+	notes    []string // problems met while compiling (bad events, ...)
+}
+
+// compile parses every SEMVER/ECOSYSTEM range bound of rec. Events that do
+// not parse are left out with a note; GIT ranges are left out (they need the
+// repository's commit graph and say nothing about package versions); other
+// range types are left out with a note.
+func compile(rec *osv.Vulnerability, vc *versionCache) *compiledRecord {
+	cr := &compiledRecord{rec: rec}
+	for _, a := range rec.Affected {
+		base, suffix := splitEcosystem(a.Package.Ecosystem)
+		ca := compiledAffected{
+			ecosystem: a.Package.Ecosystem,
+			base:      base,
+			suffix:    suffix,
+			name:      osv.NormalizeName(base, a.Package.Name),
+			rawName:   a.Package.Name,
+			versions:  a.Versions,
+			severity:  a.Severity,
+		}
+		for _, r := range a.Ranges {
+			var order string
+			switch r.Type {
+			case osv.RangeSemver:
+				order = orderSemver
+			case osv.RangeEcosystem:
+				order = base
+				if !vc.supported(order) {
+					cr.notes = append(cr.notes, fmt.Sprintf("%s: ECOSYSTEM range of %s %q not evaluated: no version order for %s", rec.ID, a.Package.Ecosystem, a.Package.Name, base))
+					continue
+				}
+			case osv.RangeGit:
+				continue
+			default:
+				cr.notes = append(cr.notes, fmt.Sprintf("%s: range type %q of %q not evaluated", rec.ID, r.Type, a.Package.Name))
+				continue
+			}
+			ca.ranges = append(ca.ranges, compileRange(rec.ID, r, order, vc, &cr.notes))
+		}
+		cr.affected = append(cr.affected, ca)
+	}
+	return cr
+}
+
+func compileRange(id string, r osv.Range, order string, vc *versionCache, notes *[]string) compiledRange {
+	cr := compiledRange{typ: r.Type, order: order}
+	for _, e := range r.Events {
+		var ev event
+		switch {
+		case e.Introduced != "":
+			ev = event{kind: evIntroduced, raw: e.Introduced}
+		case e.Fixed != "":
+			ev = event{kind: evFixed, raw: e.Fixed}
+		case e.LastAffected != "":
+			ev = event{kind: evLastAffected, raw: e.LastAffected}
+		case e.Limit != "":
+			ev = event{kind: evLimit, raw: e.Limit}
+		default:
+			*notes = append(*notes, fmt.Sprintf("%s: empty range event ignored", id))
+			continue
+		}
+		special := (ev.kind == evIntroduced && ev.raw == "0") || (ev.kind == evLimit && strings.Contains(ev.raw, "*"))
+		if !special {
+			v, err := vc.parse(order, ev.raw)
+			if err != nil {
+				*notes = append(*notes, fmt.Sprintf("%s: event %q ignored: does not parse as a %s version: %v", id, ev.String(), order, err))
+				continue
+			}
+			ev.v = v
+		}
+		if ev.kind == evLimit {
+			cr.limits = append(cr.limits, ev)
+		} else {
+			cr.events = append(cr.events, ev)
+		}
+	}
+	slices.SortStableFunc(cr.events, compareEvents)
+	return cr
+}
+
+func compareEvents(a, b event) int {
+	az, bz := a.v == nil, b.v == nil // only "introduced: 0" has no version here
+	switch {
+	case az && bz:
+		return 0
+	case az:
+		return -1
+	case bz:
+		return 1
+	}
+	c, err := compareVersions(a.v, b.v)
+	if err != nil {
+		return 0
+	}
+	return c
+}
+
+// rangeHit says where a version lies in a range that contains it.
+type rangeHit struct {
+	introduced event
+	closer     *event // the fixed/last_affected event that ends the affected run, if any
+	limit      *event // the limit that bounds the range, if any
+}
+
+// contains evaluates the OSV algorithm for one range: BeforeLimits, then
+// the sorted event timeline. It returns nil when v is not affected.
+func (r *compiledRange) contains(v semantic.Version) (*rangeHit, error) {
+	var limit *event
+	if len(r.limits) > 0 {
+		before := false
+		for i := range r.limits {
+			l := &r.limits[i]
+			if l.v == nil {
+				before, limit = true, l
+				break
+			}
+			c, err := compareVersions(v, l.v)
+			if err != nil {
+				return nil, err
+			}
+			if c < 0 {
+				before, limit = true, l
+				break
+			}
+		}
+		if !before {
+			return nil, nil
+		}
+	}
+	vulnerable := false
+	at := -1
+	for i, e := range r.events {
+		if e.kind == evIntroduced && e.v == nil {
+			vulnerable, at = true, i
+			continue
+		}
+		c, err := compareVersions(v, e.v)
+		if err != nil {
+			return nil, err
+		}
+		switch e.kind {
+		case evIntroduced:
+			if c >= 0 {
+				vulnerable, at = true, i
+			}
+		case evFixed:
+			if c >= 0 {
+				vulnerable = false
+			}
+		case evLastAffected:
+			if c > 0 {
+				vulnerable = false
+			}
+		}
+	}
+	if !vulnerable {
+		return nil, nil
+	}
+	hit := &rangeHit{introduced: r.events[at], limit: limit}
+	for i := at + 1; i < len(r.events); i++ {
+		if k := r.events[i].kind; k == evFixed || k == evLastAffected {
+			hit.closer = &r.events[i]
+			break
+		}
+	}
+	return hit, nil
+}
+
+// subject is a version being tested against records: the installed
+// version or a candidate fix, parsed lazily in each order it meets.
+type subject struct {
+	raw     string
+	listRaw string // form compared with versions lists
+	vc      *versionCache
+}
+
+func (s subject) in(order string) (semantic.Version, error) { return s.vc.parse(order, s.raw) }
+
+// inVersions is the OSV IncludedInVersions: exact string equality. Go
+// versions are compared without their "v" prefix, since Go components
+// carry it and the Go database does not.
+func (s subject) inVersions(list []string, goEco bool) bool {
+	for _, l := range list {
+		if l == s.listRaw || (goEco && strings.TrimPrefix(l, "v") == s.listRaw) {
+			return true
+		}
+	}
+	return false
+}
+
+// affectedMatch is what one record says about a subject.
+type affectedMatch struct {
+	evidence Evidence
+	fixes    []string // fixed events that close the subject's affected runs
+}
+
+// evalAffected evaluates the subject against the record's affected
+// entries for the package (base ecosystem, suffix, normalised names). It
+// returns nil when the record does not affect the subject. Comparison
+// errors are added to notes.
+func (cr *compiledRecord) evalAffected(s subject, base, suffix string, names []string, notes *[]string) *affectedMatch {
+	var m *affectedMatch
+	for i := range cr.affected {
+		a := &cr.affected[i]
+		if a.base != base || !suffixCompatible(a.suffix, suffix) || !slices.Contains(names, a.name) {
+			continue
+		}
+		if s.inVersions(a.versions, base == "Go") && m == nil {
+			m = &affectedMatch{evidence: Evidence{
+				RecordID: cr.rec.ID, Ecosystem: a.ecosystem, Package: a.rawName,
+				RangeType: RangeVersions, Events: []string{"listed in versions"},
+			}}
+		}
+		for j := range a.ranges {
+			r := &a.ranges[j]
+			v, err := s.in(r.order)
+			if err != nil {
+				continue // the caller notes an unparsable installed version once
+			}
+			hit, err := r.contains(v)
+			if err != nil {
+				*notes = append(*notes, fmt.Sprintf("%s: %s range of %q not evaluated for %q: %v", cr.rec.ID, r.typ, a.rawName, s.raw, err))
+				continue
+			}
+			if hit == nil {
+				continue
+			}
+			if m == nil {
+				ev := []string{hit.introduced.String()}
+				if hit.closer != nil {
+					ev = append(ev, hit.closer.String())
+				}
+				if hit.limit != nil {
+					ev = append(ev, hit.limit.String())
+				}
+				m = &affectedMatch{evidence: Evidence{
+					RecordID: cr.rec.ID, Ecosystem: a.ecosystem, Package: a.rawName,
+					RangeType: r.typ, Events: ev,
+				}}
+			}
+			if hit.closer != nil && hit.closer.kind == evFixed && !slices.Contains(m.fixes, hit.closer.raw) {
+				m.fixes = append(m.fixes, hit.closer.raw)
+			}
+		}
+	}
+	return m
+}
+
+// fixCandidate is a fixed event of a matched record, with its order.
+type fixCandidate struct {
+	raw   string
+	order string
+}
+
+// fixedEvents lists every fixed event in the record's entries for the
+// package.
+func (cr *compiledRecord) fixedEvents(base, suffix string, names []string) []fixCandidate {
+	var out []fixCandidate
+	for i := range cr.affected {
+		a := &cr.affected[i]
+		if a.base != base || !suffixCompatible(a.suffix, suffix) || !slices.Contains(names, a.name) {
+			continue
+		}
+		for _, r := range a.ranges {
+			for _, e := range r.events {
+				if e.kind == evFixed {
+					out = append(out, fixCandidate{raw: e.raw, order: r.order})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// severities lists the record's severities and those of its entries for
+// the package.
+func (cr *compiledRecord) severities(base, suffix string, names []string) []osv.Severity {
+	out := slices.Clone(cr.rec.Severity)
+	for i := range cr.affected {
+		a := &cr.affected[i]
+		if a.base == base && suffixCompatible(a.suffix, suffix) && slices.Contains(names, a.name) {
+			out = append(out, a.severity...)
+		}
+	}
+	return out
+}
+
+// compareIDs orders advisory IDs naturally: digit runs compare as numbers
+// ("CVE-2021-9999" < "CVE-2021-10000"), the rest as strings.
+func compareIDs(a, b string) int {
+	if c := compareNatural(a, b); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func compareNatural(a, b string) int {
+	for a != "" && b != "" {
+		ad, bd := isDigit(a[0]), isDigit(b[0])
+		if ad && bd {
+			an, arest := digitRun(a)
+			bn, brest := digitRun(b)
+			ta, tb := strings.TrimLeft(an, "0"), strings.TrimLeft(bn, "0")
+			if c := cmp.Compare(len(ta), len(tb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(ta, tb); c != 0 {
+				return c
+			}
+			a, b = arest, brest
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func digitRun(s string) (run, rest string) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return s[:i], s[i:]
+}

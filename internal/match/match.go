@@ -1,0 +1,515 @@
+package match
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/craft-cra/craft/internal/inventory"
+	"github.com/craft-cra/craft/internal/osv"
+)
+
+// Options tune a Match run.
+type Options struct {
+	// KEV flags findings whose CVE is known to be exploited; nil means no
+	// KEV data.
+	KEV KEVSource
+	// Now is the time the match is made at, recorded as Result.MatchedAt;
+	// zero means the wall clock.
+	Now time.Time
+}
+
+// matcher holds the per-run caches.
+type matcher struct {
+	vc       *versionCache
+	compiled map[*osv.Vulnerability]*compiledRecord
+	notes    map[string]bool
+}
+
+func (m *matcher) note(format string, args ...any) { m.notes[fmt.Sprintf(format, args...)] = true }
+
+func (m *matcher) compile(rec *osv.Vulnerability) *compiledRecord {
+	if cr, ok := m.compiled[rec]; ok {
+		return cr
+	}
+	cr := compile(rec, m.vc)
+	for _, n := range cr.notes {
+		m.notes[n] = true
+	}
+	m.compiled[rec] = cr
+	return cr
+}
+
+// componentQuery is one component prepared for matching.
+type componentQuery struct {
+	c      *inventory.Component
+	base   string
+	suffix string
+	names  []string // normalised package names whose records apply
+}
+
+// Match finds the advisories of src that affect the components of inv.
+// It asks src once per ecosystem, with every package name of that
+// ecosystem. An error means src or opts.KEV failed, or ctx ended; bad data
+// (an unparsable version, a broken record) only adds notes.
+func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Options) (*Result, error) {
+	if inv == nil {
+		return nil, errors.New("match: no inventory")
+	}
+	if src == nil {
+		return nil, errors.New("match: no advisory source")
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now().UTC()
+	}
+	m := &matcher{
+		vc:       newVersionCache(),
+		compiled: make(map[*osv.Vulnerability]*compiledRecord),
+		notes:    make(map[string]bool),
+	}
+
+	byEco := make(map[string][]componentQuery)
+	for i := range inv.Components {
+		c := &inv.Components[i]
+		base, suffix := splitEcosystem(c.Ecosystem)
+		if base == "" {
+			m.note("component %s: no ecosystem: not matched", c.ID)
+			continue
+		}
+		if strings.TrimSpace(c.Name) == "" {
+			m.note("component %s: no name: not matched", c.ID)
+			continue
+		}
+		if strings.TrimSpace(c.Version) == "" {
+			m.note("component %s: no version: not matched", c.ID)
+			continue
+		}
+		q := componentQuery{c: c, base: base, suffix: suffix}
+		if isGoToolchain(base, c.Name) {
+			q.names = []string{"stdlib", "toolchain"}
+		} else {
+			q.names = []string{osv.NormalizeName(base, c.Name)}
+		}
+		byEco[base] = append(byEco[base], q)
+	}
+
+	res := &Result{MatchedAt: now, Findings: []Finding{}}
+	ecos := make([]string, 0, len(byEco))
+	for eco := range byEco {
+		ecos = append(ecos, eco)
+	}
+	slices.Sort(ecos)
+	for _, eco := range ecos {
+		queries := byEco[eco]
+		if !m.vc.supported(eco) {
+			m.note("ecosystem %s: no version order: its components are matched by versions lists and SEMVER ranges only", eco)
+		}
+		seen := make(map[string]bool)
+		var names []string
+		for _, q := range queries {
+			for _, n := range q.names {
+				if !seen[n] {
+					seen[n] = true
+					names = append(names, n)
+				}
+			}
+		}
+		slices.Sort(names)
+		recs, err := src.Vulnerabilities(ctx, eco, names)
+		if err != nil {
+			return nil, fmt.Errorf("match: advisories for %s: %w", eco, err)
+		}
+		for i, q := range queries {
+			if i%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, fmt.Errorf("match: %w", err)
+				}
+			}
+			var cands []*osv.Vulnerability
+			for _, n := range q.names {
+				cands = append(cands, recs[n]...)
+			}
+			res.Findings = append(res.Findings, m.matchComponent(q, cands)...)
+		}
+	}
+
+	if opts.KEV != nil {
+		if err := flagKEV(ctx, opts.KEV, res.Findings); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(res.Findings, compareFindings)
+	for n := range m.notes {
+		res.Notes = append(res.Notes, n)
+	}
+	slices.Sort(res.Notes)
+	return res, nil
+}
+
+// hit is one record that affects the installed version.
+type hit struct {
+	cr *compiledRecord
+	am *affectedMatch
+}
+
+func (m *matcher) matchComponent(q componentQuery, cands []*osv.Vulnerability) []Finding {
+	c := q.c
+	raw := strings.TrimSpace(c.Version)
+	if isGoToolchain(q.base, c.Name) {
+		raw = goToolchainSemver(raw)
+	}
+	s := m.subject(q.base, raw)
+	if m.vc.supported(q.base) {
+		if _, err := s.in(q.base); err != nil {
+			m.note("component %s: version %q does not parse as a %s version (%v): matched by versions lists and SEMVER ranges only", c.ID, c.Version, q.base, err)
+		}
+	}
+
+	var hits []hit
+	done := make(map[*osv.Vulnerability]bool, len(cands))
+	for _, rec := range cands {
+		if rec == nil || done[rec] {
+			continue
+		}
+		done[rec] = true
+		if !rec.Withdrawn.IsZero() {
+			m.note("%s: withdrawn on %s: skipped", rec.ID, rec.Withdrawn.Format(time.DateOnly))
+			continue
+		}
+		cr := m.compile(rec)
+		var evalNotes []string
+		am := cr.evalAffected(s, q.base, q.suffix, q.names, &evalNotes)
+		for _, n := range evalNotes {
+			m.notes[n] = true
+		}
+		if am != nil {
+			hits = append(hits, hit{cr, am})
+		}
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+
+	var out []Finding
+	for _, group := range mergeAliases(hits) {
+		out = append(out, m.finding(q, s, group))
+	}
+	return out
+}
+
+func (m *matcher) subject(base, raw string) subject {
+	s := subject{raw: raw, listRaw: raw, vc: m.vc}
+	if base == "Go" {
+		s.listRaw = strings.TrimPrefix(raw, "v")
+	}
+	return s
+}
+
+// mergeAliases groups hits whose records share an ID, directly or through
+// other records (GHSA-x aliases CVE-y, PYSEC-z aliases CVE-y: one group).
+func mergeAliases(hits []hit) [][]hit {
+	parent := make(map[string]string)
+	var find func(string) string
+	find = func(x string) string {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	union := func(a, b string) {
+		for _, x := range []string{a, b} {
+			if _, ok := parent[x]; !ok {
+				parent[x] = x
+			}
+		}
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			parent[rb] = ra
+		}
+	}
+	for _, h := range hits {
+		union(h.cr.rec.ID, h.cr.rec.ID)
+		for _, a := range h.cr.rec.Aliases {
+			if a = strings.TrimSpace(a); a != "" {
+				union(h.cr.rec.ID, a)
+			}
+		}
+	}
+	groups := make(map[string][]hit)
+	var roots []string
+	for _, h := range hits {
+		r := find(h.cr.rec.ID)
+		if _, ok := groups[r]; !ok {
+			roots = append(roots, r)
+		}
+		groups[r] = append(groups[r], h)
+	}
+	out := make([][]hit, 0, len(roots))
+	for _, r := range roots {
+		g := groups[r]
+		slices.SortFunc(g, func(a, b hit) int { return compareRecords(a.cr.rec.ID, b.cr.rec.ID) })
+		out = append(out, g)
+	}
+	return out
+}
+
+// recordRank orders record sources for summaries and references: GitHub's
+// reviewed advisories first, then the ecosystems' own databases.
+func recordRank(id string) int {
+	for i, p := range []string{"GHSA-", "GO-", "RUSTSEC-", "PYSEC-", "RSEC-"} {
+		if strings.HasPrefix(id, p) {
+			return i
+		}
+	}
+	if strings.HasPrefix(id, "CVE-") {
+		return 7
+	}
+	return 6
+}
+
+func compareRecords(a, b string) int {
+	if c := cmp.Compare(recordRank(a), recordRank(b)); c != 0 {
+		return c
+	}
+	return compareIDs(a, b)
+}
+
+func (m *matcher) finding(q componentQuery, s subject, group []hit) Finding {
+	f := Finding{Component: componentRef(q.c)}
+	recs := make([]*compiledRecord, len(group))
+	for i, h := range group {
+		recs[i] = h.cr
+	}
+
+	idSet := make(map[string]bool)
+	for _, cr := range recs {
+		idSet[cr.rec.ID] = true
+		for _, a := range cr.rec.Aliases {
+			if a = strings.TrimSpace(a); a != "" {
+				idSet[a] = true
+			}
+		}
+	}
+	for id := range idSet {
+		f.Aliases = append(f.Aliases, id)
+	}
+	slices.SortFunc(f.Aliases, compareIDs)
+	f.ID = preferredID(f.Aliases, recs[0].rec.ID)
+
+	for _, cr := range recs {
+		if sum := strings.TrimSpace(cr.rec.Summary); sum != "" {
+			f.Summary = sum
+			break
+		}
+	}
+	if f.Summary == "" {
+		for _, cr := range recs {
+			if d := strings.TrimSpace(cr.rec.Details); d != "" {
+				f.Summary, _, _ = strings.Cut(d, "\n")
+				break
+			}
+		}
+	}
+
+	seenURL := make(map[string]bool)
+	var fixes []string
+	for _, h := range group {
+		f.Evidence = append(f.Evidence, h.am.evidence)
+		for _, fx := range h.am.fixes {
+			if !slices.Contains(fixes, fx) {
+				fixes = append(fixes, fx)
+			}
+		}
+		for _, r := range h.cr.rec.References {
+			if r.URL != "" && !seenURL[r.URL] {
+				seenURL[r.URL] = true
+				f.References = append(f.References, r)
+			}
+		}
+		f.Notes = append(f.Notes, h.cr.notes...)
+	}
+	slices.SortFunc(f.Evidence, func(a, b Evidence) int { return compareIDs(a.RecordID, b.RecordID) })
+	m.sortVersions(q.base, fixes)
+	for _, fx := range fixes {
+		f.FixedVersions = append(f.FixedVersions, displayVersion(q, fx))
+	}
+	if fx := m.minimumFix(q, s, recs); fx != "" {
+		f.MinimumFix = displayVersion(q, fx)
+	}
+
+	var sevNotes []string
+	f.Severity, sevNotes = chooseSeverity(recs, q.base, q.suffix, q.names)
+	f.Notes = append(f.Notes, sevNotes...)
+	slices.Sort(f.Notes)
+	f.Notes = slices.Compact(f.Notes)
+	return f
+}
+
+// preferredID is the oldest CVE among ids, else the first GHSA, else the
+// fallback (the most preferred matched record's ID).
+func preferredID(ids []string, fallback string) string {
+	for _, p := range []string{"CVE-", "GHSA-"} {
+		for _, id := range ids { // ids are in natural order
+			if strings.HasPrefix(id, p) {
+				return id
+			}
+		}
+	}
+	return fallback
+}
+
+// minimumFix returns the smallest fixed event of the group's records that
+// is above the installed version and that none of the records affects.
+func (m *matcher) minimumFix(q componentQuery, installed subject, recs []*compiledRecord) string {
+	seen := make(map[string]bool)
+	var cands []string
+	for _, cr := range recs {
+		for _, fc := range cr.fixedEvents(q.base, q.suffix, q.names) {
+			if seen[fc.raw] {
+				continue
+			}
+			seen[fc.raw] = true
+			iv, err := installed.in(fc.order)
+			if err != nil {
+				continue
+			}
+			fv, err := m.vc.parse(fc.order, fc.raw)
+			if err != nil {
+				continue
+			}
+			if c, err := compareVersions(fv, iv); err != nil || c <= 0 {
+				continue
+			}
+			cands = append(cands, fc.raw)
+		}
+	}
+	m.sortVersions(q.base, cands)
+	for _, cand := range cands {
+		s := m.subject(q.base, cand)
+		affected := false
+		for _, cr := range recs {
+			var ignored []string
+			if cr.evalAffected(s, q.base, q.suffix, q.names, &ignored) != nil {
+				affected = true
+				break
+			}
+		}
+		if !affected {
+			return cand
+		}
+	}
+	return ""
+}
+
+// sortVersions sorts vs in the ecosystem's order (SemVer when the
+// ecosystem has none); versions that do not parse go last, by string.
+func (m *matcher) sortVersions(base string, vs []string) {
+	order := base
+	if !m.vc.supported(order) {
+		order = orderSemver
+	}
+	slices.SortStableFunc(vs, func(a, b string) int {
+		va, ea := m.vc.parse(order, a)
+		vb, eb := m.vc.parse(order, b)
+		switch {
+		case ea != nil && eb != nil:
+			return strings.Compare(a, b)
+		case ea != nil:
+			return 1
+		case eb != nil:
+			return -1
+		}
+		c, err := compareVersions(va, vb)
+		if err != nil || c == 0 {
+			return strings.Compare(a, b)
+		}
+		return c
+	})
+}
+
+// displayVersion writes a fix version the way the component spells its
+// own: Go modules carry a "v" the Go database leaves out.
+func displayVersion(q componentQuery, v string) string {
+	if q.base == "Go" && !isGoToolchain(q.base, q.c.Name) &&
+		strings.HasPrefix(strings.TrimSpace(q.c.Version), "v") && !strings.HasPrefix(v, "v") {
+		return "v" + v
+	}
+	return v
+}
+
+// flagKEV looks every CVE alias up once and sets Finding.KEV to the entry
+// added first.
+func flagKEV(ctx context.Context, src KEVSource, findings []Finding) error {
+	seen := make(map[string]bool)
+	var ids []string
+	for _, f := range findings {
+		for _, a := range f.Aliases {
+			if strings.HasPrefix(a, "CVE-") && !seen[a] {
+				seen[a] = true
+				ids = append(ids, a)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.SortFunc(ids, compareIDs)
+	kev, err := src.KEV(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("match: KEV lookup: %w", err)
+	}
+	for i := range findings {
+		f := &findings[i]
+		for _, a := range f.Aliases {
+			e, ok := kev[a]
+			if !ok {
+				continue
+			}
+			if e.CVEID == "" {
+				e.CVEID = a
+			}
+			if f.KEV == nil || e.DateAdded.Before(f.KEV.DateAdded) {
+				e := e
+				f.KEV = &e
+			}
+		}
+	}
+	return nil
+}
+
+// compareFindings orders findings: KEV first (oldest DateAdded first),
+// then severity level and score (highest first), then ID and component.
+func compareFindings(a, b Finding) int {
+	switch {
+	case a.KEV != nil && b.KEV == nil:
+		return -1
+	case a.KEV == nil && b.KEV != nil:
+		return 1
+	case a.KEV != nil && b.KEV != nil:
+		if c := a.KEV.DateAdded.Compare(b.KEV.DateAdded); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(levelRank(b.Severity.Level), levelRank(a.Severity.Level)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.Severity.Score, a.Severity.Score); c != 0 {
+		return c
+	}
+	if c := compareIDs(a.ID, b.ID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Component.ID, b.Component.ID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Component.Name, b.Component.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Component.Version, b.Component.Version)
+}
