@@ -1,0 +1,467 @@
+package advisory
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Default import limits.
+const (
+	DefaultMaxFileBytes    = 64 << 20 // one file or zip entry, decompressed
+	DefaultMaxArchiveBytes = 8 << 30  // all entries of one zip, decompressed
+	maxArchiveEntries      = 5_000_000
+)
+
+// ImportOptions tune an import. The zero value uses the defaults.
+type ImportOptions struct {
+	// MaxFileBytes bounds one file or zip entry (after decompression).
+	MaxFileBytes int64
+	// MaxArchiveBytes bounds the decompressed total of one zip archive.
+	MaxArchiveBytes int64
+	// Now stamps the database's last update (default time.Now).
+	Now func() time.Time
+	// Origin, when set, is recorded as the origin of every record instead
+	// of the file name (Update sets the source URL).
+	Origin string
+}
+
+func (o ImportOptions) withDefaults() ImportOptions {
+	if o.MaxFileBytes <= 0 {
+		o.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if o.MaxArchiveBytes <= 0 {
+		o.MaxArchiveBytes = DefaultMaxArchiveBytes
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Rejection is an input that was not stored, with where it came from.
+type Rejection struct {
+	// File is the input file; Entry the zip entry within it, if any.
+	File  string `json:"file"`
+	Entry string `json:"entry,omitempty"`
+	// ID is the record ID, when the input got far enough to have one.
+	ID     string `json:"id,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (r Rejection) String() string {
+	where := r.File
+	if r.Entry != "" {
+		where += "!" + r.Entry
+	}
+	if r.ID != "" {
+		return fmt.Sprintf("%s: %s: %s", where, r.ID, r.Reason)
+	}
+	return fmt.Sprintf("%s: %s", where, r.Reason)
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Imported  int `json:"imported"`  // records new to the database
+	Updated   int `json:"updated"`   // records replaced by a newer version
+	Unchanged int `json:"unchanged"` // records not newer than the stored ones
+	// Withdrawn counts the imported or updated records that are withdrawn.
+	Withdrawn int `json:"withdrawn"`
+	// KEVEntries is the size of the KEV catalog stored (0 when none).
+	KEVEntries        int    `json:"kevEntries,omitempty"`
+	KEVCatalogVersion string `json:"kevCatalogVersion,omitempty"`
+	// KEVUnchanged is set when a KEV catalog older than the stored one
+	// was skipped.
+	KEVUnchanged bool `json:"kevUnchanged,omitempty"`
+	EOLProducts  int  `json:"eolProducts,omitempty"`
+	// Ignored counts files that are not advisory data (README, LICENSE).
+	Ignored  int         `json:"ignored"`
+	Bytes    int64       `json:"bytes"` // input bytes read (decompressed)
+	Rejected []Rejection `json:"rejected"`
+	// Failed lists inputs that were rolled back as a whole (an unreadable
+	// or truncated archive, a zip bomb); the database holds what it held
+	// before for them.
+	Failed []Rejection `json:"failed"`
+}
+
+func (r *ImportResult) add(o *ImportResult) {
+	r.Imported += o.Imported
+	r.Updated += o.Updated
+	r.Unchanged += o.Unchanged
+	r.Withdrawn += o.Withdrawn
+	if o.KEVEntries > 0 || o.KEVUnchanged {
+		r.KEVEntries, r.KEVCatalogVersion, r.KEVUnchanged = o.KEVEntries, o.KEVCatalogVersion, o.KEVUnchanged
+	}
+	r.EOLProducts += o.EOLProducts
+	r.Ignored += o.Ignored
+	r.Bytes += o.Bytes
+	r.Rejected = append(r.Rejected, o.Rejected...)
+	r.Failed = append(r.Failed, o.Failed...)
+}
+
+// Records is the number of OSV records read and accepted.
+func (r *ImportResult) Records() int { return r.Imported + r.Updated + r.Unchanged }
+
+// Import reads OSV records, KEV catalogs and endoflife.date products from
+// paths: files (.json, .yaml/.yml, .md with front matter), folders (walked
+// recursively, hidden entries skipped) and .zip archives such as osv.dev's
+// per-ecosystem all.zip. Each path is imported in its own transaction:
+// when it fails as a whole (it cannot be read, a zip is truncated or
+// exceeds the size limits) it is rolled back and listed in Failed, and the
+// other paths still go through. Single bad records are listed in Rejected
+// and skipped. The error return is for failures of the database itself.
+func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) (*ImportResult, error) {
+	opts = opts.withDefaults()
+	total := &ImportResult{}
+	for _, p := range paths {
+		res, err := s.importPath(ctx, p, opts)
+		if err != nil {
+			return total, err
+		}
+		total.add(res)
+	}
+	return total, nil
+}
+
+// unitError fails a whole input unit (rolled back).
+type unitError struct {
+	rej Rejection
+}
+
+func (e *unitError) Error() string { return e.rej.String() }
+
+func (s *Store) importPath(ctx context.Context, p string, opts ImportOptions) (*ImportResult, error) {
+	res := &ImportResult{}
+	info, err := os.Stat(p)
+	if err != nil {
+		res.Failed = append(res.Failed, Rejection{File: p, Reason: err.Error()})
+		return res, nil
+	}
+	w, err := s.beginWrite(ctx)
+	if err != nil {
+		return res, fmt.Errorf("import %s: %w", p, err)
+	}
+	imp := &importer{s: s, w: w, opts: opts, res: res}
+	if info.IsDir() {
+		err = imp.dir(ctx, p)
+	} else {
+		err = imp.file(ctx, p)
+	}
+	if err == nil {
+		err = imp.flush(ctx)
+	}
+	var ue *unitError
+	switch {
+	case errors.As(err, &ue):
+		w.rollback()
+		failed := &ImportResult{Failed: []Rejection{ue.rej}, Bytes: res.Bytes}
+		return failed, nil
+	case err != nil:
+		w.rollback()
+		return res, fmt.Errorf("import %s: %w", p, err)
+	}
+	if err := w.commit(ctx, opts.Now()); err != nil {
+		return res, fmt.Errorf("import %s: %w", p, err)
+	}
+	return res, nil
+}
+
+// importer carries one unit's transaction and a batch of documents that
+// are parsed in parallel and then written in input order.
+type importer struct {
+	s     *Store
+	w     *writer
+	opts  ImportOptions
+	res   *ImportResult
+	batch []pendingDoc
+	bytes int64
+}
+
+type pendingDoc struct {
+	file, entry string
+	data        []byte
+	doc         parsedDoc
+}
+
+const batchSize = 512
+
+func (imp *importer) dir(ctx context.Context, root string) error {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &unitError{Rejection{File: p, Reason: err.Error()}}
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := imp.file(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (imp *importer) file(ctx context.Context, p string) error {
+	if strings.EqualFold(filepath.Ext(p), ".zip") {
+		f, err := os.Open(p)
+		if err != nil {
+			return &unitError{Rejection{File: p, Reason: err.Error()}}
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return &unitError{Rejection{File: p, Reason: err.Error()}}
+		}
+		return imp.zip(ctx, p, f, st.Size())
+	}
+	if fileFormat(p) == "" {
+		imp.res.Ignored++
+		return nil
+	}
+	data, err := readLimited(p, imp.opts.MaxFileBytes)
+	if err != nil {
+		imp.res.Rejected = append(imp.res.Rejected, Rejection{File: p, Reason: err.Error()})
+		return nil
+	}
+	return imp.add(ctx, pendingDoc{file: p, data: data})
+}
+
+func readLimited(p string, limit int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than the limit of %d bytes", limit)
+	}
+	return data, nil
+}
+
+// ImportZip imports one zip archive read from r (size bytes) as a single
+// transaction; name is used in messages. Update uses it for downloads.
+func (s *Store) ImportZip(ctx context.Context, name string, r io.ReaderAt, size int64, opts ImportOptions) (*ImportResult, error) {
+	opts = opts.withDefaults()
+	res := &ImportResult{}
+	w, err := s.beginWrite(ctx)
+	if err != nil {
+		return res, fmt.Errorf("import %s: %w", name, err)
+	}
+	imp := &importer{s: s, w: w, opts: opts, res: res}
+	err = imp.zip(ctx, name, r, size)
+	if err == nil {
+		err = imp.flush(ctx)
+	}
+	var ue *unitError
+	switch {
+	case errors.As(err, &ue):
+		w.rollback()
+		return &ImportResult{Failed: []Rejection{ue.rej}, Bytes: res.Bytes}, nil
+	case err != nil:
+		w.rollback()
+		return res, fmt.Errorf("import %s: %w", name, err)
+	}
+	if err := w.commit(ctx, opts.Now()); err != nil {
+		return res, fmt.Errorf("import %s: %w", name, err)
+	}
+	return res, nil
+}
+
+func (imp *importer) zip(ctx context.Context, name string, r io.ReaderAt, size int64) error {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return &unitError{Rejection{File: name, Reason: fmt.Sprintf("not a readable zip archive (truncated?): %v", err)}}
+	}
+	if len(zr.File) > maxArchiveEntries {
+		return &unitError{Rejection{File: name, Reason: fmt.Sprintf("more than %d entries", maxArchiveEntries)}}
+	}
+	var total int64
+	for _, zf := range zr.File {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if zf.FileInfo().IsDir() {
+			continue
+		}
+		if fileFormat(zf.Name) == "" {
+			imp.res.Ignored++
+			continue
+		}
+		if zf.UncompressedSize64 > uint64(imp.opts.MaxFileBytes) {
+			imp.res.Rejected = append(imp.res.Rejected, Rejection{File: name, Entry: zf.Name,
+				Reason: fmt.Sprintf("entry declares %d bytes, more than the limit of %d", zf.UncompressedSize64, imp.opts.MaxFileBytes)})
+			continue
+		}
+		data, err := readZipEntry(zf, imp.opts.MaxFileBytes)
+		total += int64(len(data))
+		if total > imp.opts.MaxArchiveBytes {
+			return &unitError{Rejection{File: name, Reason: fmt.Sprintf("archive decompresses to more than %d bytes (zip bomb?)", imp.opts.MaxArchiveBytes)}}
+		}
+		if err != nil {
+			imp.res.Rejected = append(imp.res.Rejected, Rejection{File: name, Entry: zf.Name, Reason: err.Error()})
+			continue
+		}
+		if err := imp.add(ctx, pendingDoc{file: name, entry: zf.Name, data: data}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readZipEntry reads one entry, never more than limit bytes whatever the
+// header says (archive/zip also checks the declared size and CRC).
+func readZipEntry(zf *zip.File, limit int64) ([]byte, error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return data, fmt.Errorf("read entry: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return data, fmt.Errorf("entry decompresses to more than the limit of %d bytes (zip bomb?)", limit)
+	}
+	return data, nil
+}
+
+func (imp *importer) add(ctx context.Context, d pendingDoc) error {
+	imp.res.Bytes += int64(len(d.data))
+	imp.batch = append(imp.batch, d)
+	if len(imp.batch) >= batchSize {
+		return imp.flush(ctx)
+	}
+	return nil
+}
+
+// flush parses the batch on all cores, then writes it in order.
+func (imp *importer) flush(ctx context.Context) error {
+	if len(imp.batch) == 0 {
+		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(imp.batch))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				d := &imp.batch[i]
+				name := d.file
+				if d.entry != "" {
+					name = d.entry
+				}
+				d.doc = imp.s.parseDoc(name, d.data)
+				d.data = nil
+			}
+		}()
+	}
+	for i := range imp.batch {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i := range imp.batch {
+		if err := imp.store(ctx, &imp.batch[i]); err != nil {
+			return err
+		}
+	}
+	imp.batch = imp.batch[:0]
+	return nil
+}
+
+func (imp *importer) store(ctx context.Context, d *pendingDoc) error {
+	res := imp.res
+	reject := func(id string, err error) {
+		res.Rejected = append(res.Rejected, Rejection{File: d.file, Entry: d.entry, ID: id, Reason: err.Error()})
+	}
+	doc := d.doc
+	if doc.kind == kindIgnored {
+		res.Ignored++
+		return nil
+	}
+	if doc.err != nil {
+		reject("", doc.err)
+		return nil
+	}
+	switch doc.kind {
+	case kindKEV:
+		stored, err := putKEV(ctx, imp.w, doc.kev)
+		if err != nil {
+			return err
+		}
+		res.KEVCatalogVersion = doc.kev.CatalogVersion
+		if stored {
+			res.KEVEntries = len(doc.kev.Vulnerabilities)
+		} else {
+			res.KEVUnchanged = true
+		}
+	case kindEOL:
+		if err := putEOL(ctx, imp.w, doc.eol); err != nil {
+			return err
+		}
+		res.EOLProducts++
+	case kindOSV:
+		origin := imp.opts.Origin
+		if origin == "" {
+			origin = d.file
+			if d.entry != "" {
+				origin += "!" + d.entry
+			}
+		}
+		for _, r := range doc.records {
+			if r.err != nil {
+				reject(r.id, r.err)
+				continue
+			}
+			o, err := imp.w.put(ctx, r.rec, origin)
+			if err != nil {
+				return err
+			}
+			switch o {
+			case outcomeImported:
+				res.Imported++
+			case outcomeUpdated:
+				res.Updated++
+			case outcomeUnchanged:
+				res.Unchanged++
+			}
+			if o != outcomeUnchanged && r.rec.withdrawn {
+				res.Withdrawn++
+			}
+		}
+	}
+	return nil
+}
