@@ -110,6 +110,7 @@ and CRA evidence, and ties every result to the CRA requirement it serves.`,
 func commands(app *App) []*cobra.Command {
 	return []*cobra.Command{
 		newVersionCmd(app),
+		newRequirementsCmd(app),
 	}
 }
 
