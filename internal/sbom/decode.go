@@ -1,0 +1,229 @@
+package sbom
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
+	spdxjson "github.com/spdx/tools-golang/json"
+	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
+	"github.com/spdx/tools-golang/tagvalue"
+
+	"github.com/craft-cra/craft/internal/inventory"
+)
+
+// MaxSize bounds an SBOM, after gunzip: larger input is refused before it
+// is decoded, so a hostile file cannot exhaust memory.
+const MaxSize = 512 << 20
+
+// Document is a decoded SBOM in its own format's model. Exactly one of
+// CycloneDX and SPDX is set.
+type Document struct {
+	// Name is the input as the user named it.
+	Name string
+	// Format is how the document was serialised.
+	Format Format
+	// SpecVersion is the version the document declares: "1.6" for
+	// CycloneDX, "SPDX-2.3" for SPDX.
+	SpecVersion string
+	CycloneDX   *cdx.BOM
+	// SPDX is an SPDX 2.x document, converted to the 2.3 model.
+	SPDX *spdx.Document
+}
+
+// Decode reads an SBOM and maps it to an inventory; see [Parse] for the
+// formats and [Document.Inventory] for the mapping.
+func Decode(name string, r io.Reader) (*inventory.Inventory, error) {
+	doc, err := Parse(name, r)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Inventory()
+}
+
+// Parse reads CycloneDX (JSON or XML, any version cyclonedx-go reads; craft
+// validates 1.4–1.6) or SPDX 2.x (JSON or tag-value), optionally gzipped.
+// Errors name the input and, for malformed JSON, the line and column (and
+// for a value of the wrong type, the field path).
+func Parse(name string, r io.Reader) (*Document, error) {
+	data, err := unpack(name, r)
+	if err != nil {
+		return nil, err
+	}
+	return parse(name, data)
+}
+
+func parse(name string, data []byte) (*Document, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	body := trimBOM(data)
+	if len(body) == 0 {
+		return nil, fmt.Errorf("%s: empty input", name)
+	}
+	switch body[0] {
+	case '{':
+		return parseJSON(name, data)
+	case '<':
+		return parseXML(name, data)
+	}
+	if looksLikeTagValue(body) {
+		doc, err := tagvalue.Read(bytes.NewReader(body))
+		if err != nil {
+			return nil, fmt.Errorf("%s: SPDX tag-value: %w", name, err)
+		}
+		return &Document{Name: name, Format: SPDXTagValue, SpecVersion: doc.SPDXVersion, SPDX: doc}, nil
+	}
+	return nil, fmt.Errorf("%s: not a CycloneDX or SPDX document (craft reads CycloneDX JSON/XML and SPDX JSON/tag-value)", name)
+}
+
+func parseJSON(name string, data []byte) (*Document, error) {
+	p, err := probeJSON(name, data)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case p.bomFormat == "CycloneDX":
+		var bom cdx.BOM
+		if err := json.Unmarshal(data, &bom); err != nil {
+			return nil, jsonError(name, data, err)
+		}
+		return &Document{Name: name, Format: CycloneDXJSON, SpecVersion: bom.SpecVersion.String(), CycloneDX: &bom}, nil
+	case p.spdxVersion == spdx.Version:
+		// Straight into the 2.3 model: tools-golang's reader would decode
+		// the whole document twice (once into map[string]any).
+		var doc spdx.Document
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return nil, jsonError(name, data, err)
+		}
+		return &Document{Name: name, Format: SPDXJSON, SpecVersion: doc.SPDXVersion, SPDX: &doc}, nil
+	case p.spdxVersion == "SPDX-2.1" || p.spdxVersion == "SPDX-2.2":
+		doc, err := spdxjson.Read(bytes.NewReader(data))
+		if err != nil {
+			return nil, jsonError(name, data, err)
+		}
+		return &Document{Name: name, Format: SPDXJSON, SpecVersion: p.spdxVersion, SPDX: doc}, nil
+	case p.spdxVersion != "":
+		return nil, fmt.Errorf("%s: /spdxVersion: %q is not supported (craft reads SPDX-2.1 to SPDX-2.3)", name, p.spdxVersion)
+	case p.jsonLD:
+		return nil, fmt.Errorf("%s: a JSON-LD document (SPDX 3?); craft reads SPDX 2.x and CycloneDX only", name)
+	}
+	return nil, fmt.Errorf("%s: JSON but neither CycloneDX (no bomFormat) nor SPDX (no spdxVersion)", name)
+}
+
+func parseXML(name string, data []byte) (*Document, error) {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, xmlError(name, data, dec, err)
+		}
+		start, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if start.Name.Local != "bom" || !strings.HasPrefix(start.Name.Space, "http://cyclonedx.org/schema/bom/") {
+			return nil, fmt.Errorf("%s: XML root element {%s}%s is not a CycloneDX bom (craft does not read SPDX RDF/XML)", name, start.Name.Space, start.Name.Local)
+		}
+		break
+	}
+	var bom cdx.BOM
+	dec = xml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&bom); err != nil {
+		return nil, xmlError(name, data, dec, err)
+	}
+	return &Document{Name: name, Format: CycloneDXXML, SpecVersion: bom.SpecVersion.String(), CycloneDX: &bom}, nil
+}
+
+// unpack reads at most MaxSize bytes, gunzipping input that starts with
+// the gzip magic bytes.
+func unpack(name string, r io.Reader) ([]byte, error) {
+	br := bufio.NewReader(r)
+	var src io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: gzip: %w", name, err)
+		}
+		defer zr.Close()
+		src = zr
+	}
+	data, err := io.ReadAll(io.LimitReader(src, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("%s: larger than %d MiB; craft refuses SBOMs that large", name, MaxSize>>20)
+	}
+	return data, nil
+}
+
+func trimBOM(data []byte) []byte {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	return bytes.TrimLeft(data, " \t\r\n")
+}
+
+func looksLikeTagValue(data []byte) bool {
+	head := data[:min(len(data), 64<<10)]
+	for line := range bytes.Lines(head) {
+		line = bytes.TrimSpace(line)
+		if bytes.HasPrefix(line, []byte("SPDXVersion:")) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonError turns a decoding error into one that names the input and says
+// where: line:column for syntax and type errors, plus the field path for
+// type errors.
+func jsonError(name string, data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := lineCol(data, syn.Offset)
+		return fmt.Errorf("%s:%d:%d: malformed JSON: %w", name, line, col, err)
+	case errors.As(err, &typ):
+		line, col := lineCol(data, typ.Offset)
+		field := typ.Field
+		if field == "" {
+			field = "(document)"
+		}
+		return fmt.Errorf("%s:%d:%d: field %s: %s value where %s belongs", name, line, col, field, typ.Value, typ.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s: truncated JSON: %w", name, err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+func xmlError(name string, data []byte, dec *xml.Decoder, err error) error {
+	var syn *xml.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Errorf("%s:%d: malformed XML: %s", name, syn.Line, syn.Msg)
+	}
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: XML without a root element", name)
+	}
+	line, col := lineCol(data, dec.InputOffset())
+	return fmt.Errorf("%s:%d:%d: %w", name, line, col, err)
+}
+
+// lineCol converts a byte offset into a 1-based line and column (in bytes).
+func lineCol(data []byte, offset int64) (line, col int) {
+	if offset < 0 {
+		offset = 0
+	}
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
