@@ -182,19 +182,17 @@ func cdxVulnerability(i int, st *Statement, refs []string, ts time.Time) cdx.Vul
 	return v
 }
 
-// vulnSource names the database behind a vulnerability ID and links its
-// OSV record (osv.dev serves CVE, GHSA, GO-, PYSEC- and other IDs).
+// vulnSource names the database that publishes a vulnerability ID and
+// links its record there; IDs of other databases link their OSV record.
 func vulnSource(id string) *cdx.Source {
-	name := "OSV"
+	esc := url.PathEscape(id)
 	switch up := strings.ToUpper(id); {
 	case strings.HasPrefix(up, "CVE-"):
-		name = "NVD"
+		return &cdx.Source{Name: "NVD", URL: "https://nvd.nist.gov/vuln/detail/" + esc}
 	case strings.HasPrefix(up, "GHSA-"):
-		name = "GitHub"
+		return &cdx.Source{Name: "GitHub", URL: "https://github.com/advisories/" + esc}
 	case strings.HasPrefix(up, "GO-"):
-		name = "Go Vulnerability Database"
-	case strings.HasPrefix(up, "PYSEC-"):
-		name = "PyPA"
+		return &cdx.Source{Name: "Go Vulnerability Database", URL: "https://pkg.go.dev/vuln/" + esc}
 	}
-	return &cdx.Source{Name: name, URL: "https://osv.dev/vulnerability/" + url.PathEscape(id)}
+	return &cdx.Source{Name: "OSV", URL: "https://osv.dev/vulnerability/" + esc}
 }

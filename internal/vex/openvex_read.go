@@ -3,6 +3,7 @@ package vex
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,6 +148,11 @@ func componentFromOpenVEX(c *govex.Component) (Component, bool) {
 	slices.Sort(hashes)
 	ids = append(ids, hashes...)
 	out := Component{ID: c.ID}
+	if rest, ok := strings.CutPrefix(out.ID, refIRIPrefix); ok {
+		if id, err := url.PathUnescape(rest); err == nil && id != "" {
+			out.ID = id
+		}
+	}
 	if out.ID == "" {
 		if len(ids) == 0 {
 			return Component{}, false

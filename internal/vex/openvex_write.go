@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -149,7 +150,7 @@ func statementToOpenVEX(st *Statement, docTime time.Time) (*govex.Statement, err
 // componentToOpenVEX writes a component's ID as @id and those of its other
 // identifiers that OpenVEX can type (purl, cpe) as identifiers.
 func componentToOpenVEX(c Component) govex.Component {
-	out := govex.Component{ID: c.ID}
+	out := govex.Component{ID: iriFor(c.ID)}
 	for _, id := range c.Identifiers {
 		var t govex.IdentifierType
 		switch {
@@ -170,4 +171,17 @@ func componentToOpenVEX(c Component) govex.Component {
 		}
 	}
 	return out
+}
+
+// refIRIPrefix turns an identifier that is not an absolute IRI (a bom-ref,
+// a plain name) into one, as OpenVEX requires for @id; Read turns it back.
+const refIRIPrefix = "urn:craft:ref:"
+
+// iriFor returns id when it is an absolute IRI, else id escaped under
+// refIRIPrefix.
+func iriFor(id string) string {
+	if u, err := url.Parse(id); err == nil && u.IsAbs() && !strings.ContainsAny(id, " \t\n\\") {
+		return id
+	}
+	return refIRIPrefix + url.PathEscape(id)
 }

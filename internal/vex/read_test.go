@@ -58,7 +58,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestReadCorpus(t *testing.T) {
 	// Documents that must be rejected, and why.
 	wantErr := map[string]string{
-		"openvex/vex.yaml":                          "looks like YAML",
+		"openvex/vex.yaml":                           "looks like YAML",
 		"cyclonedx/CISA-Use-Cases-Case-7-bom-1.json": "no vulnerabilities",
 		"cyclonedx/CISA-Use-Cases-Case-7-bom-2.json": "no vulnerabilities",
 		"cyclonedx/CISA-Use-Cases-Case-8-bom-1.json": "no vulnerabilities",
