@@ -1,0 +1,280 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/craft-cra/craft/internal/config"
+	"github.com/craft-cra/craft/internal/match"
+	"github.com/craft-cra/craft/internal/report"
+	"github.com/craft-cra/craft/internal/scan"
+)
+
+// scanFormats are the report formats of craft scan.
+var scanFormats = []string{"text", "json"}
+
+type scanFlags struct {
+	outputs  []string
+	sbomPath string
+	exclude  []string
+	dbPath   string
+	maxAge   time.Duration
+	vex      []string
+	failOn   string
+	strict   bool
+	noChecks bool
+	only     []string
+	skip     []string
+	product  productFlags
+}
+
+func newScanCmd(app *App) *cobra.Command {
+	var f scanFlags
+	cmd := &cobra.Command{
+		Use:   "scan [DIR]",
+		Short: "Scan a source tree or an SBOM: components, vulnerabilities, checks and the CRA requirement table",
+		Long: `scan finds the components of a source tree (or reads them from an SBOM with
+--sbom), matches them against the advisory database (see craft db), runs the
+repository checks, and reports the status of every CRA requirement.
+
+Exit codes: 0 ok; 1 findings at or above --fail-on; 2 usage error or unusable
+input; 3 inputs were skipped and --strict was given.`,
+		Example: `  craft scan .
+  craft scan . -o json=craft-report.json -o text
+  craft scan --sbom bom.cdx.json --fail-on high
+  craft scan . --vex triage.openvex.json --fail-on kev`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScan(cmd, app, &f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "report format and optional file, FORMAT[=FILE], repeatable; formats: "+strings.Join(scanFormats, ", "))
+	fl.StringVar(&f.sbomPath, "sbom", "", "scan this SBOM (CycloneDX 1.4-1.6 JSON/XML, SPDX 2.3) instead of a directory")
+	fl.StringArrayVar(&f.exclude, "exclude", nil, "leave out paths matching this glob (relative to DIR, ** allowed), repeatable")
+	fl.StringVar(&f.dbPath, "db", "", "advisory database (default $CRAFT_DB or the user cache dir)")
+	fl.DurationVar(&f.maxAge, "max-db-age", scan.DefaultMaxDBAge, "warn when the advisory database is older than this")
+	fl.StringArrayVar(&f.vex, "vex", nil, "apply this VEX document (OpenVEX or CycloneDX VEX), repeatable")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 on a vulnerability or failed check at or above: critical, high, medium, low, or kev")
+	fl.BoolVar(&f.strict, "strict", false, "exit 3 when any input had to be skipped")
+	fl.BoolVar(&f.noChecks, "no-checks", false, "do not run the repository checks")
+	fl.StringArrayVar(&f.only, "only", nil, "run only this check ID, repeatable")
+	fl.StringArrayVar(&f.skip, "skip", nil, "skip this check ID, repeatable")
+	f.product.register(cmd)
+	return cmd
+}
+
+func runScan(cmd *cobra.Command, app *App, f *scanFlags, args []string) error {
+	outputs, err := parseOutputs(f.outputs, scanFormats, "text")
+	if err != nil {
+		return err
+	}
+	threshold, err := parseFailOn(f.failOn)
+	if err != nil {
+		return err
+	}
+	opts := scan.Options{
+		Exclude:  f.exclude,
+		MaxDBAge: f.maxAge,
+		VEXPaths: f.vex,
+		NoChecks: f.noChecks,
+		Only:     f.only,
+		Skip:     f.skip,
+		Now:      app.Now(),
+		Tool:     report.Tool{Name: "craft", Version: Version},
+	}
+	switch {
+	case f.sbomPath != "" && len(args) > 0:
+		return usageError("give either DIR or --sbom FILE, not both")
+	case f.sbomPath != "":
+		opts.SBOMPath = f.sbomPath
+	default:
+		opts.Dir = "."
+		if len(args) == 1 {
+			opts.Dir = args[0]
+		}
+		if fi, err := os.Stat(opts.Dir); err != nil || !fi.IsDir() {
+			return usageError("scan %s: not a directory", opts.Dir)
+		}
+	}
+	cfgDir := opts.Dir
+	if cfgDir == "" {
+		cfgDir = filepath.Dir(f.sbomPath)
+	}
+	cfg, err := f.product.load(cfgDir)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	opts.Config = cfg
+	opts.Exclude = append(opts.Exclude, cfg.Scan.Exclude...)
+	if opts.DBPath, err = resolveDBPath(app, f.dbPath); err != nil {
+		return err
+	}
+	if app.StderrIsTerminal {
+		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(app.Stderr), progressbar.OptionSetDescription("scanning"),
+			progressbar.OptionSpinnerType(14), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+		opts.Progress = func(string) { bar.Add(1) }
+		defer bar.Finish()
+	}
+
+	rep, err := scan.Run(cmd.Context(), opts)
+	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if err := writeOutputs(app, outputs, func(format string, w io.Writer) error {
+		switch format {
+		case "json":
+			return report.JSON(w, rep)
+		default:
+			return report.Text(w, rep)
+		}
+	}); err != nil {
+		return err
+	}
+	if failed := failures(rep, threshold); failed != "" {
+		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("--fail-on %s: %s", f.failOn, failed)}
+	}
+	if f.strict && len(rep.Inventory.Skipped) > 0 {
+		return &ExitError{Code: ExitIncomplete, Err: fmt.Errorf("--strict: %d inputs were skipped", len(rep.Inventory.Skipped))}
+	}
+	return nil
+}
+
+// failOn is a parsed --fail-on threshold: a severity rank (critical 4 …
+// low 1), or kevOnly for actively exploited vulnerabilities only.
+type failOn struct {
+	rank    int
+	kevOnly bool
+	set     bool
+}
+
+func parseFailOn(s string) (failOn, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return failOn{}, nil
+	case "kev":
+		return failOn{kevOnly: true, set: true}, nil
+	case "critical", "high", "medium", "low":
+		return failOn{rank: levelRank(strings.ToLower(s)), set: true}, nil
+	}
+	return failOn{}, usageError("--fail-on %q: want critical, high, medium, low or kev", s)
+}
+
+func levelRank(level string) int {
+	switch level {
+	case match.LevelCritical:
+		return 4
+	case match.LevelHigh:
+		return 3
+	case match.LevelMedium:
+		return 2
+	case match.LevelLow:
+		return 1
+	}
+	return 0
+}
+
+// failures says why the report fails the --fail-on gate, or "". A KEV
+// finding fails every threshold: it is the CRA's own red line. A finding
+// of unknown severity fails any severity threshold, since "unknown" must
+// not be a way through the gate.
+func failures(rep *report.Report, t failOn) string {
+	if !t.set {
+		return ""
+	}
+	vulns, kev := 0, 0
+	if v := rep.Vulnerabilities; v != nil {
+		for _, f := range v.Findings {
+			switch {
+			case f.KEV != nil:
+				kev++
+				vulns++
+			case t.kevOnly:
+			case f.Severity.Level == match.LevelUnknown || levelRank(f.Severity.Level) >= t.rank:
+				vulns++
+			}
+		}
+	}
+	failedChecks := 0
+	if c := rep.Checks; c != nil && !t.kevOnly {
+		sev := map[string]int{}
+		for _, chk := range c.Checks {
+			sev[chk.ID] = levelRank(string(chk.Severity))
+		}
+		for _, r := range c.Results {
+			if r.Outcome == "fail" && sev[r.CheckID] >= t.rank {
+				failedChecks++
+			}
+		}
+	}
+	var parts []string
+	if vulns > 0 {
+		s := fmt.Sprintf("%d vulnerabilities", vulns)
+		if kev > 0 {
+			s += fmt.Sprintf(" (%d actively exploited)", kev)
+		}
+		parts = append(parts, s)
+	}
+	if failedChecks > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed checks", failedChecks))
+	}
+	return strings.Join(parts, " and ")
+}
+
+// resolveDBPath picks the advisory database: --db, then $CRAFT_DB, then
+// craft/advisories.db in the user's cache directory.
+func resolveDBPath(app *App, flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if env := app.Getenv("CRAFT_DB"); env != "" {
+		return env, nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("advisory database: no user cache directory (%v); give --db or set CRAFT_DB", err)
+	}
+	return filepath.Join(dir, "craft", "advisories.db"), nil
+}
+
+// productFlags identify the product and its manufacturer; they override
+// craft.yaml.
+type productFlags struct {
+	name, version                             string
+	manufacturer, manufacturerURL, manuMail string
+}
+
+func (p *productFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&p.name, "product-name", "", "product name (overrides craft.yaml)")
+	fl.StringVar(&p.version, "product-version", "", "product version (overrides craft.yaml)")
+	fl.StringVar(&p.manufacturer, "manufacturer", "", "manufacturer name (overrides craft.yaml)")
+	fl.StringVar(&p.manufacturerURL, "manufacturer-url", "", "manufacturer URL (overrides craft.yaml)")
+	fl.StringVar(&p.manuMail, "manufacturer-email", "", "manufacturer e-mail (overrides craft.yaml)")
+}
+
+// load reads craft.yaml from dir and applies the flags over it.
+func (p *productFlags) load(dir string) (config.Config, error) {
+	cfg, _, err := config.Load(dir)
+	if err != nil {
+		return config.Config{}, err
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&cfg.Product.Name, p.name)
+	set(&cfg.Product.Version, p.version)
+	set(&cfg.Manufacturer.Name, p.manufacturer)
+	set(&cfg.Manufacturer.URL, p.manufacturerURL)
+	set(&cfg.Manufacturer.Email, p.manuMail)
+	return cfg, nil
+}
