@@ -141,37 +141,46 @@ type unitError struct {
 func (e *unitError) Error() string { return e.rej.String() }
 
 func (s *Store) importPath(ctx context.Context, p string, opts ImportOptions) (*ImportResult, error) {
-	res := &ImportResult{}
 	info, err := os.Stat(p)
 	if err != nil {
-		res.Failed = append(res.Failed, Rejection{File: p, Reason: err.Error()})
-		return res, nil
+		return &ImportResult{Failed: []Rejection{{File: p, Reason: err.Error()}}}, nil
 	}
+	return s.runUnit(ctx, p, opts, nil, func(imp *importer) error {
+		if info.IsDir() {
+			return imp.dir(ctx, p)
+		}
+		return imp.file(ctx, p)
+	})
+}
+
+// runUnit imports one unit in one transaction. check, when set, sees the
+// result before the commit and may refuse it (the unit is then rolled
+// back and listed as failed) or add its own writes.
+func (s *Store) runUnit(ctx context.Context, name string, opts ImportOptions, check func(*writer, *ImportResult) error, read func(*importer) error) (*ImportResult, error) {
+	res := &ImportResult{}
 	w, err := s.beginWrite(ctx)
 	if err != nil {
-		return res, fmt.Errorf("import %s: %w", p, err)
+		return res, fmt.Errorf("import %s: %w", name, err)
 	}
 	imp := &importer{s: s, w: w, opts: opts, res: res}
-	if info.IsDir() {
-		err = imp.dir(ctx, p)
-	} else {
-		err = imp.file(ctx, p)
-	}
+	err = read(imp)
 	if err == nil {
 		err = imp.flush(ctx)
+	}
+	if err == nil && check != nil {
+		err = check(w, res)
 	}
 	var ue *unitError
 	switch {
 	case errors.As(err, &ue):
 		w.rollback()
-		failed := &ImportResult{Failed: []Rejection{ue.rej}, Bytes: res.Bytes}
-		return failed, nil
+		return &ImportResult{Failed: []Rejection{ue.rej}, Rejected: res.Rejected, Bytes: res.Bytes}, nil
 	case err != nil:
 		w.rollback()
-		return res, fmt.Errorf("import %s: %w", p, err)
+		return res, fmt.Errorf("import %s: %w", name, err)
 	}
 	if err := w.commit(ctx, opts.Now()); err != nil {
-		return res, fmt.Errorf("import %s: %w", p, err)
+		return res, fmt.Errorf("import %s: %w", name, err)
 	}
 	return res, nil
 }
@@ -269,32 +278,11 @@ func readLimited(p string, limit int64) ([]byte, error) {
 }
 
 // ImportZip imports one zip archive read from r (size bytes) as a single
-// transaction; name is used in messages. Update uses it for downloads.
+// transaction; name is used in messages.
 func (s *Store) ImportZip(ctx context.Context, name string, r io.ReaderAt, size int64, opts ImportOptions) (*ImportResult, error) {
-	opts = opts.withDefaults()
-	res := &ImportResult{}
-	w, err := s.beginWrite(ctx)
-	if err != nil {
-		return res, fmt.Errorf("import %s: %w", name, err)
-	}
-	imp := &importer{s: s, w: w, opts: opts, res: res}
-	err = imp.zip(ctx, name, r, size)
-	if err == nil {
-		err = imp.flush(ctx)
-	}
-	var ue *unitError
-	switch {
-	case errors.As(err, &ue):
-		w.rollback()
-		return &ImportResult{Failed: []Rejection{ue.rej}, Bytes: res.Bytes}, nil
-	case err != nil:
-		w.rollback()
-		return res, fmt.Errorf("import %s: %w", name, err)
-	}
-	if err := w.commit(ctx, opts.Now()); err != nil {
-		return res, fmt.Errorf("import %s: %w", name, err)
-	}
-	return res, nil
+	return s.runUnit(ctx, name, opts.withDefaults(), nil, func(imp *importer) error {
+		return imp.zip(ctx, name, r, size)
+	})
 }
 
 func (imp *importer) zip(ctx context.Context, name string, r io.ReaderAt, size int64) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // nesting), so hostile input fails fast instead of exhausting memory.
 const (
 	yamlMaxDepth = 64
-	yamlMaxNodes = 2_000_000
+	yamlMaxNodes = 500_000
 )
 
 // freeFormKeys hold schema-less values in OSV; inside them YAML numbers
@@ -34,6 +35,9 @@ func yamlToJSON(data []byte) ([]byte, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("yaml: empty document")
+		}
 		return nil, fmt.Errorf("yaml: %w", err)
 	}
 	if len(doc.Content) != 1 {
