@@ -89,6 +89,9 @@ func parseJSON(name string, data []byte) (*Document, error) {
 	}
 	switch {
 	case p.bomFormat == "CycloneDX":
+		if !knownCycloneDXVersion(p.specVersion) {
+			return nil, fmt.Errorf("%s: /specVersion: %q is not a CycloneDX version craft reads (1.0 to 1.7)", name, p.specVersion)
+		}
 		var bom cdx.BOM
 		if err := json.Unmarshal(data, &bom); err != nil {
 			return nil, jsonError(name, data, err)
@@ -143,8 +146,13 @@ func parseXML(name string, data []byte) (*Document, error) {
 // unpack reads at most MaxSize bytes, gunzipping input that starts with
 // the gzip magic bytes.
 func unpack(name string, r io.Reader) ([]byte, error) {
+	return unpackLimit(name, r, MaxSize)
+}
+
+func unpackLimit(name string, r io.Reader, limit int64) ([]byte, error) {
 	br := bufio.NewReader(r)
 	var src io.Reader = br
+	what := "read"
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -152,13 +160,14 @@ func unpack(name string, r io.Reader) ([]byte, error) {
 		}
 		defer zr.Close()
 		src = zr
+		what = "gunzip"
 	}
-	data, err := io.ReadAll(io.LimitReader(src, MaxSize+1))
+	data, err := io.ReadAll(io.LimitReader(src, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, fmt.Errorf("%s %s: %w", what, name, err)
 	}
-	if len(data) > MaxSize {
-		return nil, fmt.Errorf("%s: larger than %d MiB; craft refuses SBOMs that large", name, MaxSize>>20)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes (after gunzip); craft refuses SBOMs that large", name, limit)
 	}
 	return data, nil
 }
@@ -187,7 +196,8 @@ func jsonError(name string, data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := lineCol(data, syn.Offset)
+		// Offset counts the bytes read, the offending one included.
+		line, col := lineCol(data, syn.Offset-1)
 		return fmt.Errorf("%s:%d:%d: malformed JSON: %w", name, line, col, err)
 	case errors.As(err, &typ):
 		line, col := lineCol(data, typ.Offset)
@@ -226,4 +236,12 @@ func lineCol(data []byte, offset int64) (line, col int) {
 	line = bytes.Count(before, []byte("\n")) + 1
 	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
 	return line, col
+}
+
+func knownCycloneDXVersion(v string) bool {
+	switch v {
+	case "1.0", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7":
+		return true
+	}
+	return false
 }

@@ -261,3 +261,7 @@ func serialFor(content []byte) uuid.UUID {
 
 // baseName is the file name of a slash-separated path.
 func baseName(p string) string { return path.Base(p) }
+
+func inventoryHash(alg, value string) inventory.Hash {
+	return inventory.Hash{Algorithm: alg, Value: value}
+}

@@ -302,28 +302,7 @@ func spdxInventory(name string, doc *spdx.Document) *inventory.Inventory {
 		}
 		return string(id.ElementRefID)
 	}
-	// The product: the one package the document describes, when it has
-	// edges of its own. Otherwise every package is a component and the
-	// described ones are the roots.
-	var described []string
-	out := map[string]int{}
-	for _, r := range doc.Relationships {
-		if r == nil {
-			continue
-		}
-		if string(r.RefA.ElementRefID) == "DOCUMENT" && strings.EqualFold(r.Relationship, "DESCRIBES") {
-			if ref := pkgRef(r.RefB); ref != "" {
-				described = append(described, ref)
-			}
-		}
-		if ref := pkgRef(r.RefA); ref != "" {
-			out[ref]++
-		}
-	}
-	product := ""
-	if len(described) == 1 && out[described[0]] > 0 {
-		product = described[0]
-	}
+	product, described := spdxProduct(doc)
 	for _, p := range doc.Packages {
 		if p == nil || string(p.PackageSPDXIdentifier) == product {
 			continue
@@ -367,6 +346,30 @@ func spdxInventory(name string, doc *spdx.Document) *inventory.Inventory {
 		b.edge(a, c)
 	}
 	return b.finish(roots)
+}
+
+// spdxProduct finds the product: the one package the document describes,
+// when it has relationships of its own. Otherwise product is "" and every
+// package is a component; described lists what the document describes.
+func spdxProduct(doc *spdx.Document) (product string, described []string) {
+	out := map[string]int{}
+	for _, r := range doc.Relationships {
+		if r == nil {
+			continue
+		}
+		if string(r.RefA.ElementRefID) == "DOCUMENT" && strings.EqualFold(r.Relationship, "DESCRIBES") {
+			if r.RefB.SpecialID == "" && r.RefB.DocumentRefID == "" {
+				described = append(described, string(r.RefB.ElementRefID))
+			}
+		}
+		if r.RefA.SpecialID == "" && r.RefA.DocumentRefID == "" {
+			out[string(r.RefA.ElementRefID)]++
+		}
+	}
+	if len(described) == 1 && out[described[0]] > 0 {
+		product = described[0]
+	}
+	return product, described
 }
 
 func spdxToComponent(p *spdx.Package) inventory.Component {
