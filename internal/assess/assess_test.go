@@ -2,6 +2,7 @@ package assess
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -347,4 +348,64 @@ func FuzzAssess(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAssessWithCraftYAML runs the embedded catalog, with checks added the
+// way the checks engine adds them, against decisions read from a real
+// craft.yaml.
+func TestAssessWithCraftYAML(t *testing.T) {
+	f, err := os.Open("testdata/craft.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := config.Parse("testdata/craft.yaml", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err = cat.WithChecks(map[string][]string{
+		"AI-P2-5": {"cvd.security-txt", "cvd.security-md"},
+		"AI-P2-6": {"cvd.security-txt", "cvd.security-md"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := Assess(cat, []Evidence{
+		{Requirement: "AI-P2-5", Source: "cvd.security-txt", Outcome: OutcomePass, Location: ".well-known/security.txt"},
+		{Requirement: "AI-P2-6", Source: "cvd.security-md", Outcome: OutcomeFail, Detail: "SECURITY.md has no contact", Location: "SECURITY.md"},
+		{Requirement: "AI-P2-1", Source: catalog.CheckSBOMGenerated, Outcome: OutcomePass, Detail: "12 components"},
+	}, cfg.Requirements)
+
+	want := map[string]Status{
+		"AI-P1-2m": StatusNotApplicable,
+		"AVII-1c":  StatusNotApplicable,
+		"AI-P1-2e": StatusManual,
+		"AI-P2-4":  StatusGap, // Part II always applies
+		"AI-P2-5":  StatusSatisfied,
+		"AI-P2-6":  StatusGap,
+		"AI-P2-1":  StatusSatisfied,
+		"AI-P2-2":  StatusNotChecked,
+		"AI-P1-2a": StatusNotChecked,
+		"ART13-1":  StatusManual,
+	}
+	for _, rs := range res.Requirements {
+		if w, ok := want[rs.ID]; ok && rs.Status != w {
+			t.Errorf("%s: %s (%s), want %s", rs.ID, rs.Status, rs.Message, w)
+		}
+	}
+	wantProblems := []string{"craft.yaml requirements.AI-P1-2x: no such requirement (run `craft requirements` to list them)"}
+	if !slices.Equal(res.Problems, wantProblems) {
+		t.Errorf("problems %q, want %q", res.Problems, wantProblems)
+	}
+	// Annex I Part II: AI-P2-1, -2, -5 and -6 are scored (checks or
+	// evidence), -1 and -5 satisfied. AI-P2-4 is a gap from the decision,
+	// not from a check, so it counts as a gap but not in the score.
+	part2 := res.Groups[1]
+	if part2.Group != "annex-i-part-ii" || part2.Scored != 4 || part2.Manual != 3 || part2.Satisfied != 2 || part2.Gap != 2 || part2.NotChecked != 1 {
+		t.Errorf("annex-i-part-ii summary: %s", summaries([]GroupSummary{part2}))
+	}
 }
