@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/google/osv-scalibr/extractor"
@@ -90,8 +91,7 @@ func (s *scanner) extract(j *job) (res fileResult) {
 		}
 		pkgs, err := runExtractor(s, ex, rec, j.path, info, r)
 		if err != nil {
-			msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
-			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("%s: %s", ex.Name(), msg)})
+			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("%s: %s", ex.Name(), errorLines(err))})
 		}
 		for _, p := range pkgs {
 			res.packages = append(res.packages, found{pkg: p, extractor: ex.Name()})
@@ -116,6 +116,15 @@ func (s *scanner) extract(j *job) (res fileResult) {
 		res.direct, res.indirect = goModRequires(j.path, gomod.Bytes())
 	}
 	return res
+}
+
+// errorLines puts a (possibly joined, multi-line) extractor error on one
+// line. Some extractors join errors in map order, so the lines are sorted
+// to keep the reason stable across runs.
+func errorLines(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	slices.Sort(lines)
+	return strings.Join(slices.Compact(lines), "; ")
 }
 
 // finishHash reads what the first extractor left of the file into the hash
