@@ -370,3 +370,31 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestSummariesAreParaphrased keeps the summaries in craft's own words: no
+// run of copyWords consecutive words of a summary may appear in the CRA
+// reference.
+func TestSummariesAreParaphrased(t *testing.T) {
+	const copyWords = 12
+	data, err := os.ReadFile("testdata/CRA.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	norm := func(s string) []string {
+		s = strings.NewReplacer("**", "", "*", "", "`", "").Replace(strings.ToLower(s))
+		return strings.FieldsFunc(s, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '\'')
+		})
+	}
+	ref := " " + strings.Join(norm(string(data)), " ") + " "
+	for _, r := range mustLoad(t).All() {
+		words := norm(r.Summary)
+		for i := 0; i+copyWords <= len(words); i++ {
+			run := strings.Join(words[i:i+copyWords], " ")
+			if strings.Contains(ref, " "+run+" ") {
+				t.Errorf("%s: summary copies %q from CRA.md", r.ID, run)
+				break
+			}
+		}
+	}
+}
