@@ -174,3 +174,36 @@ func TestDecideCorpus(t *testing.T) {
 		})
 	}
 }
+
+// TestDecideAcrossFiles merges real documents: the later statement about
+// the same vulnerability and product wins, across OpenVEX versions.
+func TestDecideAcrossFiles(t *testing.T) {
+	tests := []struct {
+		files []string
+		want  Status
+	}{
+		{[]string{"v001-1.vex.json", "v001-2.vex.json"}, StatusFixed},
+		{[]string{"v001-2.vex.json", "v001-1.vex.json"}, StatusFixed}, // order does not beat time
+		{[]string{"vexctl-document2.vex.json", "vexctl-document1.vex.json"}, StatusFixed},
+		{[]string{"v020-1.vex.json", "v001-1.vex.json"}, StatusUnderInvestigation},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.files, "+"), func(t *testing.T) {
+			var paths []string
+			for _, f := range tt.files {
+				paths = append(paths, filepath.Join("testdata", "openvex", f))
+			}
+			sts, err := ReadFiles(paths...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, ok := Decide(sts, Subject{VulnIDs: []string{"CVE-1234-5678", "CVE-9876-54321"}, PURL: "pkg:apk/wolfi/bash@1.0.0"})
+			if !ok || d.Statement.Status != tt.want {
+				t.Fatalf("got %q (ok=%v), want %s", d.Reason, ok, tt.want)
+			}
+		})
+	}
+	if _, err := ReadFiles(filepath.Join("testdata", "openvex", "v0.2.0.json"), filepath.Join("testdata", "openvex", "vex.yaml")); err == nil || !strings.Contains(err.Error(), "vex.yaml") {
+		t.Errorf("ReadFiles should fail naming the bad file, got %v", err)
+	}
+}

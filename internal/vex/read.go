@@ -23,6 +23,20 @@ func ReadFile(path string) ([]Statement, error) {
 	return Read(path, f)
 }
 
+// ReadFiles reads the statements of several VEX files, in the order given,
+// so that Decide lets a later file win a tie in timestamps.
+func ReadFiles(paths ...string) ([]Statement, error) {
+	var all []Statement
+	for _, p := range paths {
+		sts, err := ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, sts...)
+	}
+	return all, nil
+}
+
 // Read reads one VEX document from r and returns its statements. name names
 // the input in errors and in each statement's Source. The format is
 // detected: OpenVEX JSON (contexts https://openvex.dev/ns, …/v0.0.1 and
