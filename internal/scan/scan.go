@@ -113,6 +113,12 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		if err != nil {
 			return nil, fmt.Errorf("checks on %s: %w", opts.Dir, err)
 		}
+		if chk.Checks == nil {
+			chk.Checks = []checks.Check{}
+		}
+		if chk.Results == nil {
+			chk.Results = []checks.Result{}
+		}
 		rep.Checks = chk
 		evidence = append(evidence, checkEvidence(chk)...)
 	}
