@@ -269,16 +269,17 @@ type affectedMatch struct {
 // errors are added to notes.
 func (cr *compiledRecord) evalAffected(s subject, base, suffix string, names []string, notes *[]string) *affectedMatch {
 	var m *affectedMatch
+	var listed *Evidence // a versions-list match, used when no range matched
 	for i := range cr.affected {
 		a := &cr.affected[i]
 		if a.base != base || !suffixCompatible(a.suffix, suffix) || !slices.Contains(names, a.name) {
 			continue
 		}
-		if s.inVersions(a.versions, base == "Go") && m == nil {
-			m = &affectedMatch{evidence: Evidence{
+		if listed == nil && s.inVersions(a.versions, base == "Go") {
+			listed = &Evidence{
 				RecordID: cr.rec.ID, Ecosystem: a.ecosystem, Package: a.rawName,
 				RangeType: RangeVersions, Events: []string{"listed in versions"},
-			}}
+			}
 		}
 		for j := range a.ranges {
 			r := &a.ranges[j]
@@ -311,6 +312,9 @@ func (cr *compiledRecord) evalAffected(s subject, base, suffix string, names []s
 				m.fixes = append(m.fixes, hit.closer.raw)
 			}
 		}
+	}
+	if m == nil && listed != nil {
+		m = &affectedMatch{evidence: *listed}
 	}
 	return m
 }

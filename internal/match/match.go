@@ -171,12 +171,7 @@ func (m *matcher) matchComponent(q componentQuery, cands []*osv.Vulnerability) [
 	}
 
 	var hits []hit
-	done := make(map[*osv.Vulnerability]bool, len(cands))
-	for _, rec := range cands {
-		if rec == nil || done[rec] {
-			continue
-		}
-		done[rec] = true
+	for _, rec := range dedupeRecords(cands) {
 		if !rec.Withdrawn.IsZero() {
 			m.note("%s: withdrawn on %s: skipped", rec.ID, rec.Withdrawn.Format(time.DateOnly))
 			continue
@@ -198,6 +193,29 @@ func (m *matcher) matchComponent(q componentQuery, cands []*osv.Vulnerability) [
 	var out []Finding
 	for _, group := range mergeAliases(hits) {
 		out = append(out, m.finding(q, s, group))
+	}
+	return out
+}
+
+// dedupeRecords drops nil records and keeps one record per ID (the one
+// modified last; the first of equals), since the same record can reach a
+// source from several databases (PYSEC both in its own repository and in
+// osv.dev's PyPI export).
+func dedupeRecords(cands []*osv.Vulnerability) []*osv.Vulnerability {
+	out := make([]*osv.Vulnerability, 0, len(cands))
+	at := make(map[string]int, len(cands))
+	for _, rec := range cands {
+		if rec == nil {
+			continue
+		}
+		if i, ok := at[rec.ID]; ok {
+			if rec.Modified.After(out[i].Modified) {
+				out[i] = rec
+			}
+			continue
+		}
+		at[rec.ID] = len(out)
+		out = append(out, rec)
 	}
 	return out
 }
