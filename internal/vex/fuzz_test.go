@@ -20,6 +20,7 @@ func FuzzRead(f *testing.F) {
 	}
 	f.Add([]byte(`{"_type": "https://in-toto.io/Statement/v1", "predicateType": "https://openvex.dev/ns/v0.2.0", "predicate": {"statements": [{"vulnerability": {"name": "CVE-1"}, "status": "fixed"}]}}`))
 	f.Add([]byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "vulnerabilities": [{"id": "CVE-1", "analysis": {"state": "false_positive"}, "affects": [{"ref": "pkg:npm/a", "versions": [{"version": "1.0.0"}]}]}]}`))
+	ovx, cdxs := openVEXSchema(f), cycloneDXSchema(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sts, err := Read("fuzz.json", bytes.NewReader(data))
 		if err != nil {
@@ -42,12 +43,14 @@ func FuzzRead(f *testing.F) {
 		if err := WriteOpenVEX(&o, doc); err != nil {
 			return // e.g. a whitespace-only vulnerability name
 		}
+		validate(t, ovx, o.Bytes())
 		if _, err := Read("o.json", &o); err != nil {
 			t.Fatalf("written OpenVEX does not read back: %v\n%s", err, o.Bytes())
 		}
 		if err := WriteCycloneDXVEX(&c, doc); err != nil {
 			t.Fatalf("CycloneDX write failed where OpenVEX succeeded: %v", err)
 		}
+		validate(t, cdxs, c.Bytes())
 		if _, err := Read("c.json", &c); err != nil {
 			t.Fatalf("written CycloneDX does not read back: %v\n%s", err, c.Bytes())
 		}

@@ -1,6 +1,7 @@
 package vex
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -70,7 +71,11 @@ func toOpenVEX(doc Document) (*govex.VEX, error) {
 		if err != nil {
 			return nil, fmt.Errorf("vex: statement %d (%s): %w", i, sts[i].Vulnerability, err)
 		}
-		key := fmt.Sprintf("%+v", *gs)
+		b, err := json.Marshal(gs)
+		if err != nil {
+			return nil, fmt.Errorf("vex: statement %d (%s): %w", i, sts[i].Vulnerability, err)
+		}
+		key := string(b)
 		if seen[key] {
 			continue
 		}

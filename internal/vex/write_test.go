@@ -15,7 +15,7 @@ import (
 
 // compileSchema compiles a JSON schema from testdata/schema, with the
 // schemas it refers to registered under their $id URLs.
-func compileSchema(t *testing.T, main string, resources map[string]string) *jsonschema.Schema {
+func compileSchema(t testing.TB, main string, resources map[string]string) *jsonschema.Schema {
 	t.Helper()
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
@@ -40,12 +40,12 @@ func compileSchema(t *testing.T, main string, resources map[string]string) *json
 	return s
 }
 
-func openVEXSchema(t *testing.T) *jsonschema.Schema {
+func openVEXSchema(t testing.TB) *jsonschema.Schema {
 	const id = "https://github.com/openvex/spec/openvex_json_schema_0.2.0.json"
 	return compileSchema(t, id, map[string]string{id: "openvex_json_schema.json"})
 }
 
-func cycloneDXSchema(t *testing.T) *jsonschema.Schema {
+func cycloneDXSchema(t testing.TB) *jsonschema.Schema {
 	const base = "http://cyclonedx.org/schema/"
 	return compileSchema(t, base+"bom-1.6.schema.json", map[string]string{
 		base + "bom-1.6.schema.json":  "bom-1.6.schema.json",
@@ -54,7 +54,7 @@ func cycloneDXSchema(t *testing.T) *jsonschema.Schema {
 	})
 }
 
-func validate(t *testing.T, s *jsonschema.Schema, data []byte) {
+func validate(t testing.TB, s *jsonschema.Schema, data []byte) {
 	t.Helper()
 	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
@@ -295,5 +295,23 @@ func TestCorpusSchemaValid(t *testing.T) {
 			t.Fatal(err)
 		}
 		validate(t, s, data)
+	}
+}
+
+// TestWriteDropsDuplicates: the same statement twice is written once
+// (OpenVEX statements must be unique).
+func TestWriteDropsDuplicates(t *testing.T) {
+	st := Statement{Vulnerability: "CVE-1", Status: StatusFixed, Products: []Product{{Component: Component{ID: "pkg:npm/a@1"}}}}
+	var buf bytes.Buffer
+	if err := WriteOpenVEX(&buf, Document{Author: "a", Timestamp: issued, Statements: []Statement{st, st}}); err != nil {
+		t.Fatal(err)
+	}
+	validate(t, openVEXSchema(t), buf.Bytes())
+	back, err := Read("o.json", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != 1 {
+		t.Errorf("got %d statements, want 1", len(back))
 	}
 }
