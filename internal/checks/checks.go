@@ -130,6 +130,9 @@ type Options struct {
 	Skip []string
 	// Now is the clock for date checks; zero means time.Now().
 	Now time.Time
+	// Exclude adds glob patterns (doublestar syntax, relative to the root)
+	// to craft.yaml's scan.exclude.
+	Exclude []string
 }
 
 // Report is the outcome of a run: the checks that ran (registry order) and
@@ -157,7 +160,7 @@ func RunChecks(ctx context.Context, all []Check, root string, cfg config.Config,
 	if now.IsZero() {
 		now = time.Now()
 	}
-	repo, err := OpenRepo(ctx, root, cfg, now)
+	repo, err := OpenRepo(ctx, root, cfg, now, opts.Exclude...)
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/go-git/go-git/v5"
 
 	"github.com/craft-cra/craft/internal/config"
@@ -55,10 +57,15 @@ type Repo struct {
 	gitOnce sync.Once
 	git     *git.Repository
 	gitErr  error
+
+	trackedOnce sync.Once
+	tracked     map[string]bool // nil: no index, every walked file counts
+	trackedErr  error
 }
 
-// OpenRepo walks root and returns the Repo the checks run on.
-func OpenRepo(ctx context.Context, root string, cfg config.Config, now time.Time) (*Repo, error) {
+// OpenRepo walks root and returns the Repo the checks run on. exclude adds
+// patterns to craft.yaml's scan.exclude.
+func OpenRepo(ctx context.Context, root string, cfg config.Config, now time.Time, exclude ...string) (*Repo, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("checks: %s: %w", root, err)
@@ -70,7 +77,7 @@ func OpenRepo(ctx context.Context, root string, cfg config.Config, now time.Time
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("checks: %s is not a directory", root)
 	}
-	files, err := walk(ctx, abs, cfg.Scan.Exclude)
+	files, err := walk(ctx, abs, append(slices.Clone(cfg.Scan.Exclude), exclude...))
 	if err != nil {
 		return nil, err
 	}
@@ -139,13 +146,14 @@ func within(root, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
-// excluded matches rel against craft.yaml scan.exclude patterns (path.Match
-// syntax, matched against the path and each of its parent directories).
+// excluded matches rel against exclude patterns (doublestar syntax, "**"
+// crosses directories, as craft scan's --exclude), tried on the path and
+// on each of its parent directories.
 func excluded(rel string, patterns []string) bool {
 	for _, pat := range patterns {
 		pat = strings.TrimSuffix(strings.TrimPrefix(pat, "./"), "/")
 		for p := rel; p != "." && p != "/" && p != ""; p = path.Dir(p) {
-			if ok, _ := path.Match(pat, p); ok {
+			if ok, _ := doublestar.Match(pat, p); ok {
 				return true
 			}
 		}
@@ -173,6 +181,96 @@ func (r *Repo) ReadFile(rel string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w (over %d bytes)", rel, ErrFileTooLarge, MaxFileSize)
 	}
 	return data, nil
+}
+
+// ReadHead reads at most n bytes from the start of a file of the tree;
+// it is how magic-byte checks avoid reading whole files.
+func (r *Repo) ReadHead(rel string, n int) ([]byte, error) {
+	clean := path.Clean(rel)
+	if !fs.ValidPath(clean) {
+		return nil, fmt.Errorf("read %s: invalid path", rel)
+	}
+	f, err := os.Open(filepath.Join(r.Root, filepath.FromSlash(clean)))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", rel, err)
+	}
+	defer f.Close()
+	buf := make([]byte, n)
+	m, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read %s: %w", rel, err)
+	}
+	return buf[:m], nil
+}
+
+// CommittedFiles returns the walked files that git tracks (in the index).
+// Without a git repository every walked file counts: a plain tree is what
+// is shipped. Build outputs and other ignored files in a checkout are left
+// out, so that a locally built binary is not reported as committed.
+func (r *Repo) CommittedFiles() ([]string, error) {
+	r.trackedOnce.Do(r.loadTracked)
+	if r.trackedErr != nil {
+		return nil, r.trackedErr
+	}
+	if r.tracked == nil {
+		return r.Files, nil
+	}
+	var out []string
+	for _, f := range r.Files {
+		if r.tracked[f] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// IsTracked reports whether git tracks rel; true when there is no git.
+func (r *Repo) IsTracked(rel string) bool {
+	r.trackedOnce.Do(r.loadTracked)
+	return r.tracked == nil || r.tracked[rel]
+}
+
+func (r *Repo) loadTracked() {
+	repo, err := r.Git()
+	if errors.Is(err, ErrNoGit) {
+		return
+	}
+	if err != nil {
+		r.trackedErr = err
+		return
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return // a bare repository has no index of a checkout
+	}
+	idx, err := repo.Storer.Index()
+	if err != nil {
+		r.trackedErr = fmt.Errorf("read git index of %s: %w", r.Root, err)
+		return
+	}
+	// Index paths are relative to the worktree root; Root may be below it.
+	wtRoot, err1 := filepath.EvalSymlinks(wt.Filesystem.Root())
+	root, err2 := filepath.EvalSymlinks(r.Root)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	prefix, err := filepath.Rel(wtRoot, root)
+	if err != nil || strings.HasPrefix(prefix, "..") {
+		return
+	}
+	prefix = filepath.ToSlash(prefix)
+	tracked := make(map[string]bool, len(idx.Entries))
+	for _, e := range idx.Entries {
+		name := e.Name
+		if prefix != "." {
+			if !strings.HasPrefix(name, prefix+"/") {
+				continue
+			}
+			name = strings.TrimPrefix(name, prefix+"/")
+		}
+		tracked[name] = true
+	}
+	r.tracked = tracked
 }
 
 // HasFile reports whether the walk found rel.

@@ -47,6 +47,10 @@ type Product struct {
 	// SupportUntil is the end of the support period (Art. 13(8)), as
 	// YYYY-MM or YYYY-MM-DD.
 	SupportUntil string `yaml:"supportUntil,omitempty" json:"supportUntil,omitempty"`
+	// PlacedOnMarket is when the product was first placed on the market
+	// (YYYY-MM or YYYY-MM-DD). The five-year minimum of Art. 13(8) counts
+	// from it; without it, craft counts from today.
+	PlacedOnMarket string `yaml:"placedOnMarket,omitempty" json:"placedOnMarket,omitempty"`
 	// SupportJustification explains a support period under five years.
 	SupportJustification string `yaml:"supportJustification,omitempty" json:"supportJustification,omitempty"`
 	// PURL optionally names the product itself as a package URL.
@@ -128,6 +132,11 @@ func (c *Config) Validate() error {
 	if c.Product.SupportUntil != "" {
 		if _, err := ParseMonth(c.Product.SupportUntil); err != nil {
 			return fmt.Errorf("product.supportUntil: %w", err)
+		}
+	}
+	if c.Product.PlacedOnMarket != "" {
+		if _, err := ParseMonth(c.Product.PlacedOnMarket); err != nil {
+			return fmt.Errorf("product.placedOnMarket: %w", err)
 		}
 	}
 	switch c.Product.Class {
