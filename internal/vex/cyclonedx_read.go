@@ -198,6 +198,9 @@ func statementsFromCycloneDX(name string, i int, v *cdx.Vulnerability, bom *cdx.
 		var versions, ranges []string
 		if af.Range != nil {
 			for _, av := range *af.Range {
+				if contradicts(status, av.Status) {
+					continue // e.g. an "affected" version under not_affected
+				}
 				if av.Version != "" {
 					versions = appendUnique(versions, av.Version, "")
 				}
@@ -236,4 +239,17 @@ func cdxTime(values ...string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, nil
+}
+
+// contradicts reports whether a version's own status in affects[].versions
+// disagrees with the statement's status; such versions are left out so
+// that the statement never speaks for them.
+func contradicts(st Status, vs cdx.VulnerabilityStatus) bool {
+	switch vs {
+	case cdx.VulnerabilityStatusAffected:
+		return st == StatusNotAffected || st == StatusFixed
+	case cdx.VulnerabilityStatusNotAffected:
+		return st == StatusAffected
+	}
+	return false
 }

@@ -83,10 +83,10 @@ func applies(st *Statement, s *Subject) bool {
 	for i := range st.Products {
 		p := &st.Products[i]
 		if len(p.Subcomponents) == 0 {
-			if m, ok := componentMatches(&p.Component, comp); ok && versionAllowed(st, m) {
+			if m, ok := componentMatches(&p.Component, comp); ok && versionAllowed(st, m, "") {
 				return true
 			}
-			if m, ok := componentMatches(&p.Component, s.ProductIDs); ok && versionAllowed(st, m) {
+			if m, ok := componentMatches(&p.Component, s.ProductIDs); ok && versionAllowed(st, m, s.ProductVersion) {
 				return true
 			}
 			continue
@@ -97,7 +97,7 @@ func applies(st *Statement, s *Subject) bool {
 			}
 		}
 		for j := range p.Subcomponents {
-			if m, ok := componentMatches(&p.Subcomponents[j], comp); ok && versionAllowed(st, m) {
+			if m, ok := componentMatches(&p.Subcomponents[j], comp); ok && versionAllowed(st, m, "") {
 				return true
 			}
 		}
@@ -162,16 +162,28 @@ func idMatches(stmtID, cand string) bool {
 	return false
 }
 
-// versionAllowed applies a statement's CycloneDX version list to the
-// matched identifier: its purl version must be listed. A statement with
-// only version ranges (not evaluated) never applies.
-func versionAllowed(st *Statement, matched string) bool {
+// versionAllowed applies a statement's CycloneDX version limits to the
+// matched identifier: its purl version (or, for a product matched by a
+// non-purl identifier, productVersion) must be listed or lie in one of the
+// vers ranges. A range that cannot be evaluated does not match.
+func versionAllowed(st *Statement, matched, productVersion string) bool {
 	if len(st.Versions) == 0 && len(st.VersionRanges) == 0 {
 		return true
 	}
-	pu, err := packageurl.FromString(matched)
-	if err != nil || pu.Version == "" {
+	version := productVersion
+	if pu, err := packageurl.FromString(matched); err == nil {
+		version = pu.Version
+	}
+	if version == "" {
 		return false
 	}
-	return slices.Contains(st.Versions, pu.Version)
+	if slices.Contains(st.Versions, version) {
+		return true
+	}
+	for _, r := range st.VersionRanges {
+		if in, ok := versContains(r, version); ok && in {
+			return true
+		}
+	}
+	return false
 }

@@ -97,10 +97,18 @@ func TestDecide(t *testing.T) {
 			Subject{VulnIDs: []string{"CVE-2024-9"}, PURL: "pkg:golang/golang.org/x/net@v0.1.0"}, StatusNotAffected, t1, true},
 		{"product itself is not its subcomponent", []Statement{sub},
 			Subject{VulnIDs: []string{"CVE-2024-9"}, PURL: "pkg:oci/app@sha256%3Aabc"}, "", time.Time{}, false},
-		{"listed version of product", []Statement{versioned},
+		{"product version unknown", []Statement{versioned},
 			Subject{VulnIDs: []string{"CVE-2024-7"}, PURL: "pkg:generic/lib@1", ProductIDs: []string{"product-ABC", "pkg:generic/abc@2.5"}}, "", time.Time{}, false},
-		{"version ranges are not evaluated", []Statement{rangesOnly},
-			Subject{VulnIDs: []string{"CVE-2024-8"}, PURL: "pkg:npm/a@1.0.0"}, "", time.Time{}, false},
+		{"in version range", []Statement{rangesOnly},
+			Subject{VulnIDs: []string{"CVE-2024-8"}, PURL: "pkg:npm/a@1.0.0"}, StatusNotAffected, time.Time{}, true},
+		{"outside version range", []Statement{rangesOnly},
+			Subject{VulnIDs: []string{"CVE-2024-8"}, PURL: "pkg:npm/a@2.0.0"}, "", time.Time{}, false},
+		{"listed product version", []Statement{versioned},
+			Subject{VulnIDs: []string{"CVE-2024-7"}, PURL: "pkg:generic/lib@1", ProductIDs: []string{"product-ABC"}, ProductVersion: "2.5"}, StatusNotAffected, time.Time{}, true},
+		{"product version in range", []Statement{versioned},
+			Subject{VulnIDs: []string{"CVE-2024-7"}, PURL: "pkg:generic/lib@1", ProductIDs: []string{"product-ABC"}, ProductVersion: "2.0"}, StatusNotAffected, time.Time{}, true},
+		{"product version outside", []Statement{versioned},
+			Subject{VulnIDs: []string{"CVE-2024-7"}, PURL: "pkg:generic/lib@1", ProductIDs: []string{"product-ABC"}, ProductVersion: "3.0"}, "", time.Time{}, false},
 		{"identifier other than @id", []Statement{withIdent},
 			Subject{VulnIDs: []string{"CVE-2024-6"}, PURL: "pkg:pypi/django@4.2.0"}, StatusFixed, time.Time{}, false},
 		{"no statements", nil, Subject{VulnIDs: []string{"CVE-2024-1"}, PURL: "pkg:npm/a@1"}, "", time.Time{}, false},
@@ -153,10 +161,17 @@ func TestDecideCorpus(t *testing.T) {
 		{"cyclonedx/vex.json", Subject{VulnIDs: []string{"SNYK-JAVA-COMFASTERXMLJACKSONCORE-1048302"}, PURL: "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0?type=jar"}, "not_affected: vulnerable_code_not_in_execute_path: Automated dataflow"},
 		{"cyclonedx/vex.json", Subject{VulnIDs: []string{"CVE-2020-25649"}, PURL: "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0"}, ""}, // statement needs ?type=jar
 		{"cyclonedx/CISA-Use-Cases-Case-1-vex-not_affected.json", Subject{VulnIDs: []string{"CVE-2021-44228"}, PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", ProductIDs: []string{"product-ABC"}}, "not_affected: vulnerable_code_not_present"},
+		{"cyclonedx/Use-Cases-Case-4-vex.json", Subject{VulnIDs: []string{"CVE-2020-25649"}, ComponentID: "c", ProductIDs: []string{"acme-product"}, ProductVersion: "2.3.0"}, "not_affected: vulnerable_code_not_in_execute_path"},
+		{"cyclonedx/Use-Cases-Case-4-vex.json", Subject{VulnIDs: []string{"CVE-2020-25649"}, ComponentID: "c", ProductIDs: []string{"acme-product"}, ProductVersion: "2.5.0"}, ""},
+		{"cyclonedx/Use-Cases-Case-5-vex.json", Subject{VulnIDs: []string{"CVE-2020-25649"}, ComponentID: "c", ProductIDs: []string{"acme-product"}, ProductVersion: "2.0.0"}, "affected"},
+		{"cyclonedx/Use-Cases-Case-5-vex.json", Subject{VulnIDs: []string{"CVE-2020-25649"}, ComponentID: "c", ProductIDs: []string{"acme-product"}, ProductVersion: "7.1.0"}, "not_affected"},
+		{"cyclonedx/CISA-Use-Cases-Case-8-vex.json", Subject{VulnIDs: []string{"CVE-2021-44228"}, ComponentID: "c", ProductIDs: []string{"urn:cdx:e4c3eedc-4978-470c-ad02-6ffff63738ff/1#product-JKL"}, ProductVersion: "5.1"}, "fixed"},
+		{"cyclonedx/CISA-Use-Cases-Case-8-vex.json", Subject{VulnIDs: []string{"CVE-2021-44228"}, ComponentID: "c", ProductIDs: []string{"urn:cdx:e4c3eedc-4978-470c-ad02-6ffff63738ff/1#product-JKL"}, ProductVersion: "3.0"}, "not_affected: vulnerable_code_not_present"},
+		{"cyclonedx/CISA-Use-Cases-Case-8-vex.json", Subject{VulnIDs: []string{"CVE-2021-44228"}, ComponentID: "c", ProductIDs: []string{"urn:cdx:cbb2cd68-2857-43b8-a10b-e8c03d277d18/1#product-ABC"}, ProductVersion: "3.0"}, "affected"},
 		{"cyclonedx/Use-Cases-Case-12-vex.json", Subject{VulnIDs: []string{"CVE-2020-35491"}, ComponentID: "c", ProductIDs: []string{"acme-product"}}, "affected: Update to Acme Product v2.4.0"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.file+" "+tt.subject.VulnIDs[0], func(t *testing.T) {
+		t.Run(tt.file+" "+tt.subject.VulnIDs[0]+" "+tt.subject.ProductVersion, func(t *testing.T) {
 			sts, err := ReadFile(filepath.Join("testdata", tt.file))
 			if err != nil {
 				t.Fatal(err)

@@ -88,10 +88,10 @@ type Statement struct {
 	Vulnerability string    `json:"vulnerability"`     // main vulnerability ID (CVE, GHSA, GO-, …)
 	Aliases       []string  `json:"aliases,omitempty"` // other IDs of the same vulnerability
 	Products      []Product `json:"products,omitempty"`
-	// Versions limits a statement to these versions of its products when
-	// a CycloneDX affects entry lists versions that could not be folded
-	// into a purl. VersionRanges holds vers: ranges, which are not
-	// evaluated: a statement with ranges only applies through Versions.
+	// Versions and VersionRanges limit a statement to these versions of
+	// its products, from a CycloneDX affects entry that lists versions
+	// which could not be folded into purls. Ranges are vers: ranges,
+	// evaluated with each ecosystem's version ordering.
 	Versions      []string `json:"versions,omitempty"`
 	VersionRanges []string `json:"version_ranges,omitempty"`
 
@@ -119,6 +119,9 @@ type Subject struct {
 	// finding in it; a statement naming subcomponents of a product applies
 	// to them only when the product matches, unless ProductIDs is empty.
 	ProductIDs []string
+	// ProductVersion is the version of the product being scanned, for
+	// statements limited to versions of a product named without a purl.
+	ProductVersion string
 }
 
 // Decision is the statement that applies to a subject and what it means.
