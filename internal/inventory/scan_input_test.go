@@ -404,3 +404,28 @@ func scanTwiceSame(t *testing.T, root string) {
 		seen[c.ID] = true
 	}
 }
+
+// TestScanListsFilesReadBeside: files an extractor opens next to the one it
+// was given (go.sum for an old go.mod, a requirements file named by -r) are
+// listed with their hashes too.
+func TestScanListsFilesReadBeside(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"old/go.mod":          "module example.com/old\n\ngo 1.16\n\nrequire golang.org/x/text v0.3.7\n",
+		"old/go.sum":          "golang.org/x/text v0.3.7 h1:olpwvP2KacW1ZWvsR7uQhoyTYvKAupfQrRGBFM352Gk=\ngolang.org/x/text v0.3.7/go.mod h1:u+2+/6zg+i71rQMx5EYifcz6MCKuco9NR6JIITiCfzQ=\ngolang.org/x/tools v0.0.0-20180917221912-90fa682c2a6e/go.mod h1:n7NCudcB/nEzxVGmLbDWY5pfWTLqBcC2KZ6jyYvM4mQ=\n",
+		"py/requirements.txt": "-r base.txt\nflask==3.0.0\n",
+		"py/base.txt":         "requests==2.31.0\n",
+		"unrelated/notes.txt": "not read\n",
+	})
+	inv := scanOK(t, dir, Options{})
+	want := []string{"old/go.mod", "old/go.sum", "py/base.txt", "py/requirements.txt"}
+	if got := filePaths(inv); !slices.Equal(got, want) {
+		t.Errorf("files = %q, want %q", got, want)
+	}
+	for _, c := range inv.Components {
+		// requests is in base.txt, reached through requirements.txt.
+		if c.Name == "requests" && !slices.Equal(c.Locations, []string{"py/base.txt", "py/requirements.txt"}) {
+			t.Errorf("requests locations = %q, want both files", c.Locations)
+		}
+	}
+}
