@@ -118,7 +118,7 @@ const docBase = "docs/checks.md#"
 func Registry() []Check {
 	return slices.Concat(
 		processChecks(),
-		// secdefaultChecks() joins here (secure-by-default configuration rules).
+		secdefaultChecks(), // secure-by-default configuration rules
 	)
 }
 

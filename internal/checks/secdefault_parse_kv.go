@@ -12,23 +12,23 @@ import (
 )
 
 // parseTOML reads a TOML file with BurntSushi/toml. The library keeps no
-// positions, so lines are found again in the text (lineFinder).
+// positions, so lines are found again in the text (sdLineFinder).
 func parseTOML(name string, data []byte) (*cfgNode, error) {
 	var m map[string]any
 	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&m); err != nil {
 		return nil, fmt.Errorf("toml %s: %w", name, err)
 	}
-	lf := newLineFinder(data)
+	lf := sdNewLineFinder(data)
 	budget := maxCfgNodes
-	root, err := fromAny("", m, nil, lf, 0, &budget)
+	root, err := sdFromAny("", m, nil, lf, 0, &budget)
 	if err != nil {
 		return nil, fmt.Errorf("toml %s: %w", name, err)
 	}
 	return root, nil
 }
 
-// fromAny converts a decoded TOML value; sect is the table path.
-func fromAny(key string, v any, sect []string, lf *lineFinder, depth int, budget *int) (*cfgNode, error) {
+// sdFromAny converts a decoded TOML value; sect is the table path.
+func sdFromAny(key string, v any, sect []string, lf *sdLineFinder, depth int, budget *int) (*cfgNode, error) {
 	*budget--
 	if *budget < 0 {
 		return nil, errCfgTooBig
@@ -53,7 +53,7 @@ func fromAny(key string, v any, sect []string, lf *lineFinder, depth int, budget
 			inner = append(sect[:len(sect):len(sect)], key)
 		}
 		for _, k := range keys {
-			c, err := fromAny(k, t[k], inner, lf, depth+1, budget)
+			c, err := sdFromAny(k, t[k], inner, lf, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -65,12 +65,12 @@ func fromAny(key string, v any, sect []string, lf *lineFinder, depth int, budget
 		for i := range t {
 			items[i] = t[i]
 		}
-		return fromAny(key, items, sect, lf, depth, budget)
+		return sdFromAny(key, items, sect, lf, depth, budget)
 	case []any:
 		n := &cfgNode{Key: key, Line: line, Kind: cfgList}
 		inner := append(sect[:len(sect):len(sect)], key)
 		for _, it := range t {
-			c, err := fromAny("", it, inner, lf, depth+1, budget)
+			c, err := sdFromAny("", it, inner, lf, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -94,7 +94,7 @@ func parseINI(name string, data []byte) (*cfgNode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ini %s: %w", name, err)
 	}
-	lf := newLineFinder(data)
+	lf := sdNewLineFinder(data)
 	root := &cfgNode{Kind: cfgMap}
 	for _, s := range f.Sections() {
 		parent := root
@@ -126,12 +126,12 @@ func parseEnv(data []byte) *cfgNode {
 		if !ok {
 			continue
 		}
-		root.Kids = append(root.Kids, &cfgNode{Key: strings.TrimSpace(k), Value: unquoteEnv(strings.TrimSpace(v)), Line: i + 1})
+		root.Kids = append(root.Kids, &cfgNode{Key: strings.TrimSpace(k), Value: sdUnquoteEnv(strings.TrimSpace(v)), Line: i + 1})
 	}
 	return root
 }
 
-func unquoteEnv(v string) string {
+func sdUnquoteEnv(v string) string {
 	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') {
 		if end := strings.IndexByte(v[1:], v[0]); end >= 0 {
 			return v[1 : 1+end]
@@ -169,20 +169,20 @@ func parseProperties(data []byte) *cfgNode {
 				v = strings.TrimLeft(v[1:], " \t\f")
 			}
 		}
-		insertDotted(root, strings.Split(k, "."), strings.TrimSpace(v), start+1)
+		sdInsertDotted(root, strings.Split(k, "."), strings.TrimSpace(v), start+1)
 	}
 	return root
 }
 
-// insertDotted puts value at the dotted path under root, creating maps.
-func insertDotted(root *cfgNode, path []string, value string, line int) {
+// sdInsertDotted puts value at the dotted path under root, creating maps.
+func sdInsertDotted(root *cfgNode, path []string, value string, line int) {
 	n := root
 	for i, seg := range path {
 		if i == len(path)-1 {
 			n.Kids = append(n.Kids, &cfgNode{Key: seg, Value: value, Line: line})
 			return
 		}
-		next := n.child(normKey(seg))
+		next := n.child(sdNormKey(seg))
 		if next == nil || next.Kind != cfgMap || next.Key != seg {
 			next = &cfgNode{Key: seg, Kind: cfgMap, Line: line}
 			n.Kids = append(n.Kids, next)
@@ -191,23 +191,23 @@ func insertDotted(root *cfgNode, path []string, value string, line int) {
 	}
 }
 
-// lineFinder finds the line of a key in formats whose libraries keep no
+// sdLineFinder finds the line of a key in formats whose libraries keep no
 // positions (TOML, INI): the first line that assigns the key after the
 // header of its section, or anywhere when the section has no header.
-type lineFinder struct {
+type sdLineFinder struct {
 	lines []string
 }
 
-func newLineFinder(data []byte) *lineFinder {
-	return &lineFinder{lines: strings.Split(string(data), "\n")}
+func sdNewLineFinder(data []byte) *sdLineFinder {
+	return &sdLineFinder{lines: strings.Split(string(data), "\n")}
 }
 
-var headerRe = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:[#;].*)?$`)
+var sdHeaderRe = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:[#;].*)?$`)
 
 // section returns the line of the header [name], 0 when there is none.
-func (lf *lineFinder) section(name string) int {
+func (lf *sdLineFinder) section(name string) int {
 	for i, l := range lf.lines {
-		if m := headerRe.FindStringSubmatch(l); m != nil && strings.ReplaceAll(m[1], `"`, "") == name {
+		if m := sdHeaderRe.FindStringSubmatch(l); m != nil && strings.ReplaceAll(m[1], `"`, "") == name {
 			return i + 1
 		}
 	}
@@ -215,7 +215,7 @@ func (lf *lineFinder) section(name string) int {
 }
 
 // find returns the line that assigns key within the table sect.
-func (lf *lineFinder) find(sect []string, key string) int {
+func (lf *sdLineFinder) find(sect []string, key string) int {
 	from := 0
 	if len(sect) > 0 {
 		for n := len(sect); n > 0; n-- {
@@ -227,7 +227,7 @@ func (lf *lineFinder) find(sect []string, key string) int {
 	}
 	for _, start := range []int{from, 0} {
 		for i := start; i < len(lf.lines); i++ {
-			if assigns(lf.lines[i], key) {
+			if sdAssigns(lf.lines[i], key) {
 				return i + 1
 			}
 		}
@@ -235,9 +235,9 @@ func (lf *lineFinder) find(sect []string, key string) int {
 	return 0
 }
 
-// assigns reports whether line assigns key (bare, quoted or as the last
+// sdAssigns reports whether line assigns key (bare, quoted or as the last
 // part of a dotted key).
-func assigns(line, key string) bool {
+func sdAssigns(line, key string) bool {
 	t := strings.TrimSpace(line)
 	eq := strings.IndexAny(t, "=:")
 	if eq <= 0 {

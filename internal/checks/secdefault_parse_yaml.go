@@ -31,7 +31,7 @@ func parseYAML(name string, data []byte) ([]*cfgNode, error) {
 		if err != nil {
 			return docs, fmt.Errorf("yaml %s: %w", name, err)
 		}
-		n, err := fromYAML(&doc, "", 0, &budget)
+		n, err := sdFromYAML(&doc, "", 0, &budget)
 		if err != nil {
 			return docs, fmt.Errorf("yaml %s: %w", name, err)
 		}
@@ -41,7 +41,7 @@ func parseYAML(name string, data []byte) ([]*cfgNode, error) {
 	}
 }
 
-func fromYAML(y *yaml.Node, key string, depth int, budget *int) (*cfgNode, error) {
+func sdFromYAML(y *yaml.Node, key string, depth int, budget *int) (*cfgNode, error) {
 	*budget--
 	if *budget < 0 {
 		return nil, errCfgTooBig
@@ -54,12 +54,12 @@ func fromYAML(y *yaml.Node, key string, depth int, budget *int) (*cfgNode, error
 		if len(y.Content) == 0 {
 			return nil, nil
 		}
-		return fromYAML(y.Content[0], key, depth+1, budget)
+		return sdFromYAML(y.Content[0], key, depth+1, budget)
 	case yaml.AliasNode:
 		if y.Alias == nil {
 			return &cfgNode{Key: key, Line: y.Line}, nil
 		}
-		n, err := fromYAML(y.Alias, key, depth+1, budget)
+		n, err := sdFromYAML(y.Alias, key, depth+1, budget)
 		if n != nil {
 			n.Line = y.Line
 		}
@@ -69,7 +69,7 @@ func fromYAML(y *yaml.Node, key string, depth int, budget *int) (*cfgNode, error
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Value == "<<" { // merge key: lift the merged map's entries
-				m, err := fromYAML(v, "", depth+1, budget)
+				m, err := sdFromYAML(v, "", depth+1, budget)
 				if err != nil {
 					return nil, err
 				}
@@ -78,7 +78,7 @@ func fromYAML(y *yaml.Node, key string, depth int, budget *int) (*cfgNode, error
 				}
 				continue
 			}
-			c, err := fromYAML(v, k.Value, depth+1, budget)
+			c, err := sdFromYAML(v, k.Value, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -91,7 +91,7 @@ func fromYAML(y *yaml.Node, key string, depth int, budget *int) (*cfgNode, error
 	case yaml.SequenceNode:
 		n := &cfgNode{Key: key, Line: y.Line, Kind: cfgList}
 		for _, item := range y.Content {
-			c, err := fromYAML(item, "", depth+1, budget)
+			c, err := sdFromYAML(item, "", depth+1, budget)
 			if err != nil {
 				return nil, err
 			}

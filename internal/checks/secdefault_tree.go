@@ -39,7 +39,7 @@ func (n *cfgNode) child(names ...string) *cfgNode {
 		return nil
 	}
 	for _, k := range n.Kids {
-		nk := normKey(k.Key)
+		nk := sdNormKey(k.Key)
 		for _, want := range names {
 			if nk == want {
 				return k
@@ -97,9 +97,9 @@ func cfgVisit(root *cfgNode, fn func(path []string, n, parent *cfgNode) bool) {
 // maxCfgDepth bounds recursion on hostile input.
 const maxCfgDepth = 200
 
-// normKey lower-cases s and drops everything but letters and digits:
+// sdNormKey lower-cases s and drops everything but letters and digits:
 // "auto_update", "autoUpdate" and "auto-update" all become "autoupdate".
-func normKey(s string) string {
+func sdNormKey(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -109,9 +109,9 @@ func normKey(s string) string {
 	return b.String()
 }
 
-// keyWords splits a key into lower-case words at separators and camelCase
+// sdKeyWords splits a key into lower-case words at separators and camelCase
 // boundaries: "newUserRole" and "NEW_USER_ROLE" → [new user role].
-func keyWords(s string) []string {
+func sdKeyWords(s string) []string {
 	var words []string
 	var cur []rune
 	flush := func() {
@@ -137,16 +137,16 @@ func keyWords(s string) []string {
 	return words
 }
 
-// pathWords returns the words of every key of path.
-func pathWords(path []string) []string {
+// sdPathWords returns the words of every key of path.
+func sdPathWords(path []string) []string {
 	var out []string
 	for _, p := range path {
-		out = append(out, keyWords(p)...)
+		out = append(out, sdKeyWords(p)...)
 	}
 	return out
 }
 
-func hasWord(words []string, want ...string) bool {
+func sdHasWord(words []string, want ...string) bool {
 	for _, w := range words {
 		for _, x := range want {
 			if w == x {
@@ -157,8 +157,8 @@ func hasWord(words []string, want ...string) bool {
 	return false
 }
 
-// isTrue reads the spellings of "on" used across config formats.
-func isTrue(v string) bool {
+// sdIsTrue reads the spellings of "on" used across config formats.
+func sdIsTrue(v string) bool {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "true", "1", "yes", "on", "y", "enabled", "enable":
 		return true
@@ -166,8 +166,8 @@ func isTrue(v string) bool {
 	return false
 }
 
-// isFalse reads the spellings of "off" used across config formats.
-func isFalse(v string) bool {
+// sdIsFalse reads the spellings of "off" used across config formats.
+func sdIsFalse(v string) bool {
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "false", "0", "no", "off", "n", "disabled", "disable":
 		return true
@@ -175,5 +175,5 @@ func isFalse(v string) bool {
 	return false
 }
 
-// joinPath renders a key path for messages ("updates.auto_update").
-func joinPath(path []string) string { return strings.Join(path, ".") }
+// sdJoinPath renders a key path for messages ("updates.auto_update").
+func sdJoinPath(path []string) string { return strings.Join(path, ".") }

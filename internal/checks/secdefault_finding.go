@@ -1,0 +1,73 @@
+package checks
+
+import "strings"
+
+// Rule IDs of the secure-by-default checks. They are stable: users suppress
+// and look them up by these names.
+const (
+	idCredentials   = "default.credentials"
+	idBindAll       = "default.bind-all-interfaces"
+	idDebug         = "default.debug-mode"
+	idStatus        = "default.status-endpoint"
+	idTLSOff        = "default.tls-off"
+	idTLSVersion    = "default.tls-version"
+	idTLSVerify     = "default.tls-verify"
+	idPasswordHash  = "default.password-hash"
+	idCORS          = "default.cors-credentials"
+	idAutoUpdate    = "default.auto-update-off"
+	idContainerRoot = "default.container-root"
+	idPrivileged    = "default.container-privileged"
+	idRootFS        = "default.container-writable-rootfs"
+	idNewUserRole   = "default.new-user-role"
+)
+
+// sdFinding is what a secure-default rule found in one file; it becomes a
+// Result of the check named by rule.
+type sdFinding struct {
+	rule     string
+	outcome  Outcome
+	path     string
+	line     int
+	message  string
+	evidence string
+}
+
+// sdSink collects findings of one file.
+type sdSink struct {
+	path     string
+	findings []sdFinding
+}
+
+func (s *sdSink) fail(rule string, line int, msg, evidence string) {
+	s.add(rule, OutcomeFail, line, msg, evidence)
+}
+
+func (s *sdSink) warn(rule string, line int, msg, evidence string) {
+	s.add(rule, OutcomeWarn, line, msg, evidence)
+}
+
+func (s *sdSink) add(rule string, o Outcome, line int, msg, evidence string) {
+	s.findings = append(s.findings, sdFinding{
+		rule: rule, outcome: o, path: s.path, line: line,
+		message: msg, evidence: sdClip(evidence),
+	})
+}
+
+// sdRedacted replaces a secret in evidence.
+const sdRedacted = "<redacted>"
+
+// sdMaxEvidence bounds the evidence excerpt.
+const sdMaxEvidence = 160
+
+func sdClip(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > sdMaxEvidence {
+		// cut on a rune boundary
+		cut := sdMaxEvidence
+		for cut > 0 && s[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}

@@ -1,0 +1,123 @@
+package checks
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	jsRejectUnauthRe = regexp.MustCompile(`\b(rejectUnauthorized|strictSSL)\s*:\s*false\b|NODE_TLS_REJECT_UNAUTHORIZED\s*\]?\s*=\s*["']?0`)
+	jsOldTLSRe       = regexp.MustCompile(`\b(minVersion|secureProtocol)\s*:\s*["'](TLSv1|TLSv1\.1|TLSv1_method|TLSv1_1_method|SSLv3_method|SSLv23_method)["']`)
+	jsCreateHashRe   = regexp.MustCompile(`createHash\(\s*["'](md5|sha1|sha256|sha512)["']\s*\)`)
+	jsUpdateRe       = regexp.MustCompile(`\.update\(([^)]*)\)`)
+	jsCORSCallRe     = regexp.MustCompile(`\bcors\(\s*\{`)
+	jsCORSWildRe     = regexp.MustCompile(`\borigin\s*:\s*(["']\*["']|true\b)`)
+	jsHeaderACAORe   = regexp.MustCompile(`(?i)["']Access-Control-Allow-Origin["']\s*,\s*["']\*["']`)
+	jsHeaderACACRe   = regexp.MustCompile(`(?i)["']Access-Control-Allow-Credentials["']\s*,\s*["']?true`)
+
+	javaCORSWildRe = regexp.MustCompile(`allowedOrigins\(\s*"\*"\s*\)|allowedOriginPatterns\(\s*"\*"\s*\)|setAllowedOrigins\(\s*\w+(?:\.\w+)*\(\s*"\*"\s*\)\s*\)|setAllowedOriginPatterns\(\s*\w+(?:\.\w+)*\(\s*"\*"\s*\)\s*\)|addAllowedOrigin(?:Pattern)?\(\s*"\*"\s*\)|@CrossOrigin\([^)]*origins\s*=\s*"\*"`)
+	javaCredsRe    = regexp.MustCompile(`allowCredentials\(\s*true\s*\)|setAllowCredentials\(\s*true\s*\)|allowCredentials\s*=\s*"true"`)
+	javaNoVerifyRe = regexp.MustCompile(`NoopHostnameVerifier|ALLOW_ALL_HOSTNAME_VERIFIER|setHostnameVerifier\(\s*\(\s*\w+\s*,\s*\w+\s*\)\s*->\s*true\s*\)|TrustAllStrategy|InsecureTrustManagerFactory`)
+	javaOldTLSRe   = regexp.MustCompile(`SSLContext\.getInstance\(\s*"(TLSv1|TLSv1\.1|SSLv3|SSL)"\s*\)`)
+	javaDigestRe   = regexp.MustCompile(`MessageDigest\.getInstance\(\s*"(MD5|SHA-1|SHA1|SHA-256|SHA-512)"\s*\)`)
+)
+
+func jsRules(data []byte, s *sdSink) {
+	lines := sdSourceLines(data, "//", true)
+	acao, acac := 0, false
+	for i, l := range lines {
+		t := l.text
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		sourceCredentials(l, s)
+		if m := jsRejectUnauthRe.FindString(t); m != "" {
+			s.fail(idTLSVerify, l.n, "TLS certificate verification is off ("+m+")", strings.TrimSpace(t))
+		}
+		if m := jsOldTLSRe.FindStringSubmatch(t); m != nil {
+			s.fail(idTLSVersion, l.n, "TLS below 1.2 is allowed ("+m[2]+")", strings.TrimSpace(t))
+		}
+		if m := jsCreateHashRe.FindStringSubmatch(t); m != nil && !slowKDFRe.MatchString(t) {
+			stmt := sdWindow(lines, i, 3)
+			if end := strings.Index(stmt, ";"); end >= 0 {
+				stmt = stmt[:end]
+			}
+			if u := jsUpdateRe.FindStringSubmatch(stmt); u != nil && passwordExpr(u[1]) {
+				s.fail(idPasswordHash, l.n, "passwords are hashed with "+m[1]+", a fast unsalted hash", strings.TrimSpace(t))
+			}
+		}
+		if jsCORSCallRe.MatchString(t) {
+			call := sdCallText(lines, i, 15)
+			if jsCORSWildRe.MatchString(call) && corsCredTrueRe.MatchString(call) {
+				s.fail(idCORS, l.n, "CORS allows every origin together with credentials", sdOneLine(call))
+			}
+		}
+		if jsHeaderACAORe.MatchString(t) && acao == 0 {
+			acao = l.n
+		}
+		if jsHeaderACACRe.MatchString(t) {
+			acac = true
+		}
+	}
+	if acao > 0 && acac {
+		s.fail(idCORS, acao, "CORS allows every origin together with credentials",
+			"Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true")
+	}
+}
+
+func javaRules(data []byte, s *sdSink) {
+	lines := sdSourceLines(data, "//", true)
+	wild := 0
+	wildText := ""
+	creds := false
+	for i, l := range lines {
+		t := l.text
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		sourceCredentials(l, s)
+		if javaCORSWildRe.MatchString(t) && wild == 0 {
+			wild, wildText = l.n, strings.TrimSpace(t)
+		}
+		if javaCredsRe.MatchString(t) {
+			creds = true
+		}
+		if m := javaNoVerifyRe.FindString(t); m != "" {
+			s.fail(idTLSVerify, l.n, "TLS certificate or host name verification is off ("+m+")", strings.TrimSpace(t))
+		}
+		if m := javaOldTLSRe.FindStringSubmatch(t); m != nil {
+			s.fail(idTLSVersion, l.n, "TLS below 1.2 is used (SSLContext "+m[1]+")", strings.TrimSpace(t))
+		}
+		if m := javaDigestRe.FindStringSubmatch(t); m != nil && !slowKDFRe.MatchString(t) {
+			if passwordExpr(sdWindow(lines, i, 4)) {
+				s.fail(idPasswordHash, l.n, "passwords are hashed with "+m[1]+", a fast unsalted hash", strings.TrimSpace(t))
+			}
+		}
+	}
+	if wild > 0 && creds {
+		s.fail(idCORS, wild, "CORS allows every origin together with credentials", wildText)
+	}
+}
+
+var shellAssignRe = regexp.MustCompile(`^\s*(?:export\s+|readonly\s+|local\s+|declare\s+(?:-\w+\s+)?)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$`)
+
+// shellRules reads setup and entrypoint scripts: variable assignments are
+// read as a .env file would be, and password defaults and flags as code.
+func shellRules(rel string, data []byte, s *sdSink) {
+	lines := sdSourceLines(data, "#", false)
+	env := &cfgNode{Kind: cfgMap}
+	for _, l := range lines {
+		if strings.TrimSpace(l.text) == "" {
+			continue
+		}
+		before := len(s.findings)
+		sourceCredentials(l, s)
+		if m := shellAssignRe.FindStringSubmatch(l.text); m != nil && len(s.findings) == before {
+			env.Kids = append(env.Kids, &cfgNode{Key: m[1], Value: sdUnquoteEnv(strings.TrimSpace(m[2])), Line: l.n})
+		}
+	}
+	doc := &cfgDoc{Path: rel, Format: "shell", Root: env}
+	for _, r := range []func(*cfgDoc, *sdSink){debugRule, tlsOffRule, tlsVerifyRule, autoUpdateRule} {
+		r(doc, s)
+	}
+}
