@@ -18,7 +18,7 @@ import (
 )
 
 // scanFormats are the report formats of craft scan.
-var scanFormats = []string{"text", "json"}
+var scanFormats = []string{"text", "json", "sarif", "markdown", "html"}
 
 type scanFlags struct {
 	outputs  []string
@@ -132,6 +132,12 @@ func runScan(cmd *cobra.Command, app *App, f *scanFlags, args []string) error {
 		switch format {
 		case "json":
 			return report.JSON(w, rep)
+		case "sarif":
+			return report.SARIF(w, rep)
+		case "markdown":
+			return report.Markdown(w, rep)
+		case "html":
+			return report.HTML(w, rep)
 		default:
 			return report.Text(w, rep)
 		}
