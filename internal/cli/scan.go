@@ -253,7 +253,7 @@ func resolveDBPath(app *App, flag string) (string, error) {
 // productFlags identify the product and its manufacturer; they override
 // craft.yaml.
 type productFlags struct {
-	name, version                             string
+	name, version                           string
 	manufacturer, manufacturerURL, manuMail string
 }
 

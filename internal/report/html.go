@@ -41,8 +41,8 @@ type htmlData struct {
 	CoverageChart []coverageRow
 	// CoverageHeight is the height of the coverage chart in pixels.
 	CoverageHeight int
-	FailedChecks  []failedCheck
-	Gaps          []assess.RequirementStatus
+	FailedChecks   []failedCheck
+	Gaps           []assess.RequirementStatus
 }
 
 type bar struct {

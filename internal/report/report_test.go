@@ -39,9 +39,9 @@ func sampleReport(t *testing.T) *Report {
 	}
 	jq := Finding{Finding: match.Finding{
 		ID: "CVE-2020-11023", Aliases: []string{"CVE-2020-11023", "GHSA-jpcq-cgw6-v4j6"},
-		Summary:   "Potential XSS <script>alert(1)</script> | in jQuery",
-		Component: match.ComponentRef{ID: "pkg:npm/jquery@3.4.1", Name: "jquery", Version: "3.4.1", Ecosystem: "npm", PURL: "pkg:npm/jquery@3.4.1", Locations: []string{"web/package-lock.json"}},
-		Severity:  match.Severity{Level: "medium", Score: 6.9, Type: "CVSS_V4", Vector: "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:P/VC:N/VI:N/VA:N/SC:L/SI:L/SA:N"},
+		Summary:       "Potential XSS <script>alert(1)</script> | in jQuery",
+		Component:     match.ComponentRef{ID: "pkg:npm/jquery@3.4.1", Name: "jquery", Version: "3.4.1", Ecosystem: "npm", PURL: "pkg:npm/jquery@3.4.1", Locations: []string{"web/package-lock.json"}},
+		Severity:      match.Severity{Level: "medium", Score: 6.9, Type: "CVSS_V4", Vector: "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:P/VC:N/VI:N/VA:N/SC:L/SI:L/SA:N"},
 		FixedVersions: []string{"3.5.0"}, MinimumFix: "3.5.0",
 		KEV:        &match.KEV{CVEID: "CVE-2020-11023", DateAdded: time.Date(2025, 1, 23, 0, 0, 0, 0, time.UTC)},
 		Evidence:   []match.Evidence{{RecordID: "GHSA-jpcq-cgw6-v4j6", Ecosystem: "npm", Package: "jquery", RangeType: "SEMVER", Events: []string{"introduced 1.0.3", "fixed 3.5.0"}}},

@@ -234,4 +234,3 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs from the output (run with -update after a deliberate change)\n--- got\n%s", path, got)
 	}
 }
-
