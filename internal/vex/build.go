@@ -10,11 +10,15 @@ import (
 // Document is what the writers publish. The caller supplies the time so
 // that output is reproducible.
 type Document struct {
-	Author     string    // required: who makes the statements
-	Role       string    // optional: the author's role
-	Timestamp  time.Time // required: when the document is issued
-	Version    int       // document version; 0 means 1
-	Tooling    string    // optional: e.g. "craft 0.1.0"
+	Author    string    // required: who makes the statements
+	Role      string    // optional: the author's role
+	Timestamp time.Time // required: when the document is issued
+	Version   int       // document version; 0 means 1
+	Tooling   string    // optional: e.g. "craft 0.1.0"
+	// Namespace is the IRI under which the document @id is made
+	// (<Namespace>/vex-<content hash>), e.g. "https://vendor.example/vex";
+	// empty means OpenVEX's public namespace, https://openvex.dev/docs/public.
+	Namespace  string
 	Statements []Statement
 }
 

@@ -82,9 +82,15 @@ func toOpenVEX(doc Document) (*govex.VEX, error) {
 		seen[key] = true
 		v.Statements = append(v.Statements, *gs)
 	}
-	if _, err := v.GenerateCanonicalID(); err != nil {
+	hash, err := v.CanonicalHash()
+	if err != nil {
 		return nil, fmt.Errorf("vex: deriving the OpenVEX document id: %w", err)
 	}
+	ns := strings.TrimRight(doc.Namespace, "/")
+	if ns == "" {
+		ns = govex.PublicNamespace + "/public"
+	}
+	v.ID = ns + "/vex-" + hash
 	return v, nil
 }
 

@@ -44,3 +44,20 @@ func TestVersContains(t *testing.T) {
 		}
 	}
 }
+
+// FuzzVersContains: any range and version give an answer, never a panic;
+// "*" contains everything that parses.
+func FuzzVersContains(f *testing.F) {
+	f.Add("vers:semver/<7.0.0|>=1.5.0", "6.9.9")
+	f.Add("vers:generic/>=2.9|<=4.1", "4.0")
+	f.Add("vers:pypi/>=1.0|<2.0|>=3.0|<4.0", "3.5")
+	f.Add("vers:deb/>=1:1.0-1", "1:1.2-3")
+	f.Add("vers:maven/!=1.0|>2.0", "1.0")
+	f.Add("vers:npm/*", "x")
+	f.Fuzz(func(t *testing.T, rng, version string) {
+		in, ok := versContains(rng, version)
+		if in && !ok {
+			t.Fatalf("versContains(%q, %q) = in but not evaluable", rng, version)
+		}
+	})
+}
