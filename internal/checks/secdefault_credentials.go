@@ -19,7 +19,7 @@ var weakPasswords = map[string]bool{
 	"12345": true, "1234": true, "111111": true, "000000": true, "abc123": true,
 	"test": true, "test123": true, "demo": true, "pass": true, "pass123": true,
 	"master": true, "manager": true, "system": true, "user": true, "user123": true,
-	"s3cr3t": true, "topsecret": true, "superuser": true, "support": true,
+	"s3cr3t": true, "topsecret": true, "foobared": true, "superuser": true, "support": true,
 }
 
 // isWeakPassword reports whether v is on the weak list. A value that just
@@ -160,7 +160,7 @@ func credRule(doc *cfgDoc, s *sdSink) {
 		if user, ok := weakURLCredential(n.Value); ok {
 			s.fail(idCredentials, n.Line,
 				"default credential in a connection URL at "+sdJoinPath(path)+" (user "+user+")",
-				sdJoinPath(path)+": "+sdRedacted)
+				sdJoinPath(path)+": "+redactURL(n.Value))
 		}
 		return true
 	})

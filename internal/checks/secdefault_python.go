@@ -88,7 +88,7 @@ func pythonRules(rel string, data []byte, s *sdSink) {
 		if m := pyOldTLSRe.FindString(t); m != "" {
 			s.fail(idTLSVersion, l.n, "TLS below 1.2 is used ("+m+")", strings.TrimSpace(t))
 		}
-		if m := pyHashRe.FindStringSubmatch(t); m != nil && !slowKDFRe.MatchString(t) {
+		if m := pyHashRe.FindStringSubmatch(t); m != nil && !slowKDFRe.MatchString(sdWindow(lines, max(0, i-2), 5)) {
 			algo, arg := m[1], m[2]
 			if algo == "" {
 				algo, arg = m[3], m[4]

@@ -161,16 +161,7 @@ func sslmodeDisableRemote(v string, parent *cfgNode) (string, bool) {
 		}
 		return "", false
 	}
-	host := ""
-	if m := urlCredRe.FindString(v); m != "" {
-		if u, err := url.Parse(m); err == nil {
-			host = u.Hostname()
-		}
-	} else if i := strings.Index(v, "://"); i >= 0 {
-		if u, err := url.Parse(strings.Fields(v[i-min(i, 20):])[0]); err == nil {
-			host = u.Hostname()
-		}
-	}
+	host := urlHost(v)
 	if host == "" {
 		if m := dsnHostRe.FindStringSubmatch(v); m != nil {
 			host = m[1]
@@ -396,4 +387,29 @@ func autoUpdateRule(doc *cfgDoc, s *sdSink) {
 		}
 		return true
 	})
+}
+
+// urlHost returns the host of the first URL in s, read by hand because
+// placeholders such as ${DB_PASSWORD} make net/url reject the userinfo.
+func urlHost(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return ""
+	}
+	auth := s[i+3:]
+	if end := strings.IndexAny(auth, "/?# \t\"'"); end >= 0 {
+		auth = auth[:end]
+	}
+	if at := strings.LastIndex(auth, "@"); at >= 0 {
+		auth = auth[at+1:]
+	}
+	if strings.HasPrefix(auth, "[") {
+		if end := strings.Index(auth, "]"); end > 0 {
+			return auth[1:end]
+		}
+	}
+	if c := strings.LastIndex(auth, ":"); c >= 0 {
+		auth = auth[:c]
+	}
+	return auth
 }

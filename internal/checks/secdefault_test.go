@@ -127,7 +127,7 @@ func TestSecdefaultSecureTwin(t *testing.T) {
 func TestSecdefaultRules(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "secdefault", "rules", "*"))
 	if err != nil || len(dirs) == 0 {
-		t.Skipf("no rule fixtures yet: %v", err) // TODO(secdefault): Fatalf once fixtures land
+		t.Fatalf("no rule fixtures: %v", err)
 	}
 	for _, dir := range dirs {
 		name := filepath.Base(dir)

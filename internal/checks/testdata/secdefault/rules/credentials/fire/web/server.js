@@ -1,0 +1,2 @@
+const adminPassword = process.env.ADMIN_PASSWORD || 'changeme';
+module.exports = { adminPassword };

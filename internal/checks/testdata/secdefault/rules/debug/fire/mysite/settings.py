@@ -1,0 +1,5 @@
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEBUG = True
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,3 @@
+import ssl
+
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)

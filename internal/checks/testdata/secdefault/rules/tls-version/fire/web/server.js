@@ -1,0 +1,2 @@
+const tls = require('tls');
+const server = tls.createServer({ minVersion: 'TLSv1', key, cert });
