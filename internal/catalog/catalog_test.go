@@ -398,3 +398,13 @@ func TestSummariesAreParaphrased(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoad measures parsing and validating the embedded catalog, which
+// every command that names requirements pays once.
+func BenchmarkLoad(b *testing.B) {
+	for b.Loop() {
+		if _, err := Load(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
