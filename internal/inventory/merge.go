@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -174,28 +175,25 @@ func componentOf(p *extractor.Package) (componentKey, Component) {
 }
 
 // goStdlibVersion turns the go or toolchain version of a go.mod into the
-// full release version the Go vulnerability database uses: "1.22" names the
-// release 1.22.0 (Go 1.21 and later) and the 1.20 language (earlier), whose
-// first release is also 1.20.0 ("1.20" is never a release name).
+// semantic version the Go vulnerability database uses for stdlib: "1.22"
+// names the release 1.22.0 (Go 1.21 and later; for older language versions
+// the first release of the line is the least that builds the module),
+// "1.21rc1" is "1.21.0-rc.1". Anything else is kept as written.
 func goStdlibVersion(v string) string {
-	parts := strings.Split(v, ".")
-	if len(parts) == 2 && isDigits(parts[0]) && isDigits(parts[1]) {
-		return v + ".0"
+	m := goVersionRE.FindStringSubmatch(v)
+	if m == nil {
+		return v
 	}
-	return v
+	out := m[1] + "." + m[2] + "." + cmp.Or(m[3], "0")
+	if m[4] != "" {
+		out += "-" + m[4] + "." + m[5]
+	}
+	return out
 }
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+// goVersionRE matches Go release names without the "go" prefix: 1.22,
+// 1.22.3, 1.21rc1, 1.18beta2.
+var goVersionRE = regexp.MustCompile(`^(\d+)\.(\d+)(?:\.(\d+))?(?:(rc|beta)(\d+))?$`)
 
 // locationsOf lists the files a package was found in, relative to the root
 // and slash-separated: the extractor's descriptor (or, without one, the file
