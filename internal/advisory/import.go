@@ -164,8 +164,8 @@ func (s *Store) runUnit(ctx context.Context, name string, opts ImportOptions, ch
 	}
 	imp := &importer{s: s, w: w, opts: opts, res: res}
 	err = read(imp)
-	if err == nil {
-		err = imp.flush(ctx)
+	if ferr := imp.finish(); ferr != nil {
+		err = ferr // the writer's error is the cause of errWriterFailed
 	}
 	if err == nil && check != nil {
 		err = check(w, res)
@@ -185,24 +185,34 @@ func (s *Store) runUnit(ctx context.Context, name string, opts ImportOptions, ch
 	return res, nil
 }
 
-// importer carries one unit's transaction and a batch of documents that
-// are parsed in parallel and then written in input order.
+// importer carries one unit's transaction. Documents flow through a
+// pipeline: the reader (the caller of add) sends them in input order,
+// parse workers decode and compress them on all cores, and one writer
+// goroutine stores them in the same order, so the result does not depend
+// on scheduling.
 type importer struct {
-	s     *Store
-	w     *writer
-	opts  ImportOptions
-	res   *ImportResult
-	batch []pendingDoc
-	bytes int64
+	s    *Store
+	w    *writer
+	opts ImportOptions
+	res  *ImportResult // written by the writer goroutine only until finish
+
+	started  bool
+	work     chan *pendingDoc
+	order    chan *pendingDoc
+	parsers  sync.WaitGroup
+	written  chan struct{} // closed when the writer goroutine ends
+	failed   chan struct{} // closed when the writer hits an error
+	writeErr error
+	bytes    int64 // counted by the reader
+	ignored  int   // counted by the reader
 }
 
 type pendingDoc struct {
 	file, entry string
 	data        []byte
 	doc         parsedDoc
+	done        chan struct{} // closed when doc is set
 }
-
-const batchSize = 512
 
 func (imp *importer) dir(ctx context.Context, root string) error {
 	var files []string
@@ -250,13 +260,12 @@ func (imp *importer) file(ctx context.Context, p string) error {
 		return imp.zip(ctx, p, f, st.Size())
 	}
 	if fileFormat(p) == "" {
-		imp.res.Ignored++
+		imp.ignored++
 		return nil
 	}
 	data, err := readLimited(p, imp.opts.MaxFileBytes)
 	if err != nil {
-		imp.res.Rejected = append(imp.res.Rejected, Rejection{File: p, Reason: err.Error()})
-		return nil
+		return imp.addRejected(ctx, p, "", err.Error())
 	}
 	return imp.add(ctx, pendingDoc{file: p, data: data})
 }
@@ -302,12 +311,13 @@ func (imp *importer) zip(ctx context.Context, name string, r io.ReaderAt, size i
 			continue
 		}
 		if fileFormat(zf.Name) == "" {
-			imp.res.Ignored++
+			imp.ignored++
 			continue
 		}
 		if zf.UncompressedSize64 > uint64(imp.opts.MaxFileBytes) {
-			imp.res.Rejected = append(imp.res.Rejected, Rejection{File: name, Entry: zf.Name,
-				Reason: fmt.Sprintf("entry declares %d bytes, more than the limit of %d", zf.UncompressedSize64, imp.opts.MaxFileBytes)})
+			if err := imp.addRejected(ctx, name, zf.Name, fmt.Sprintf("entry declares %d bytes, more than the limit of %d (zip bomb?)", zf.UncompressedSize64, imp.opts.MaxFileBytes)); err != nil {
+				return err
+			}
 			continue
 		}
 		data, err := readZipEntry(zf, imp.opts.MaxFileBytes)
@@ -316,7 +326,9 @@ func (imp *importer) zip(ctx context.Context, name string, r io.ReaderAt, size i
 			return &unitError{Rejection{File: name, Reason: fmt.Sprintf("archive decompresses to more than %d bytes (zip bomb?)", imp.opts.MaxArchiveBytes)}}
 		}
 		if err != nil {
-			imp.res.Rejected = append(imp.res.Rejected, Rejection{File: name, Entry: zf.Name, Reason: err.Error()})
+			if err := imp.addRejected(ctx, name, zf.Name, err.Error()); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := imp.add(ctx, pendingDoc{file: name, entry: zf.Name, data: data}); err != nil {
@@ -344,50 +356,106 @@ func readZipEntry(zf *zip.File, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-func (imp *importer) add(ctx context.Context, d pendingDoc) error {
-	imp.res.Bytes += int64(len(d.data))
-	imp.batch = append(imp.batch, d)
-	if len(imp.batch) >= batchSize {
-		return imp.flush(ctx)
-	}
-	return nil
-}
-
-// flush parses the batch on all cores, then writes it in order.
-func (imp *importer) flush(ctx context.Context) error {
-	if len(imp.batch) == 0 {
-		return nil
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(imp.batch))
-	var wg sync.WaitGroup
-	next := make(chan int)
+func (imp *importer) start(ctx context.Context) {
+	imp.started = true
+	workers := runtime.GOMAXPROCS(0)
+	imp.work = make(chan *pendingDoc, 4*workers)
+	imp.order = make(chan *pendingDoc, 1024)
+	imp.written = make(chan struct{})
+	imp.failed = make(chan struct{})
 	for range workers {
-		wg.Add(1)
+		imp.parsers.Add(1)
 		go func() {
-			defer wg.Done()
-			for i := range next {
-				d := &imp.batch[i]
+			defer imp.parsers.Done()
+			for d := range imp.work {
 				name := d.file
 				if d.entry != "" {
 					name = d.entry
 				}
 				d.doc = imp.s.parseDoc(name, d.data)
 				d.data = nil
+				close(d.done)
 			}
 		}()
 	}
-	for i := range imp.batch {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for i := range imp.batch {
-		if err := imp.store(ctx, &imp.batch[i]); err != nil {
-			return err
+	go func() {
+		defer close(imp.written)
+		for d := range imp.order {
+			<-d.done
+			if imp.writeErr != nil {
+				continue // drain
+			}
+			if err := imp.store(ctx, d); err != nil {
+				imp.writeErr = err
+				close(imp.failed)
+			}
 		}
+	}()
+}
+
+// add queues one document for parsing and storing.
+func (imp *importer) add(ctx context.Context, d pendingDoc) error {
+	if !imp.started {
+		imp.start(ctx)
 	}
-	imp.batch = imp.batch[:0]
+	imp.bytes += int64(len(d.data))
+	pd := &d
+	pd.done = make(chan struct{})
+	select {
+	case imp.order <- pd:
+	case <-imp.failed:
+		return errWriterFailed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case imp.work <- pd:
+	case <-imp.failed:
+		return errWriterFailed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	return nil
+}
+
+// addRejected queues a rejection found while reading, so that it is
+// reported in input order with the rest.
+func (imp *importer) addRejected(ctx context.Context, file, entry, reason string) error {
+	return imp.addParsed(ctx, &pendingDoc{file: file, entry: entry, doc: parsedDoc{kind: kindOSV, err: errors.New(reason)}})
+}
+
+func (imp *importer) addParsed(ctx context.Context, pd *pendingDoc) error {
+	if !imp.started {
+		imp.start(ctx)
+	}
+	pd.done = make(chan struct{})
+	close(pd.done)
+	select {
+	case imp.order <- pd:
+		return nil
+	case <-imp.failed:
+		return errWriterFailed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+var errWriterFailed = errors.New("writer failed")
+
+// finish waits for the pipeline and merges the reader's counters. It
+// returns the writer's error, if any.
+func (imp *importer) finish() error {
+	if imp.started {
+		close(imp.work)
+		close(imp.order)
+		imp.parsers.Wait()
+		<-imp.written
+		imp.started = false
+	}
+	imp.res.Bytes += imp.bytes
+	imp.res.Ignored += imp.ignored
+	imp.bytes, imp.ignored = 0, 0
+	return imp.writeErr
 }
 
 func (imp *importer) store(ctx context.Context, d *pendingDoc) error {

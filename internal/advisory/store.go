@@ -185,7 +185,7 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open advisory database %s: %w", path, err)
 	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open advisory database %s: zstd: %w", path, err)
