@@ -61,7 +61,7 @@ func Ecosystem(p int) string {
 	for _, m := range mix {
 		total += m.weight
 	}
-	x := int(uint64(p)*2654435761%uint64(total)) // spread deterministically
+	x := int(uint64(p) * 2654435761 % uint64(total)) // spread deterministically
 	for _, m := range mix {
 		if x < m.weight {
 			return m.eco
