@@ -28,7 +28,8 @@ type Document struct {
 // names the vulnerability and the rest are aliases. The product is the
 // subject's purl (else ComponentID); when the subject names its product
 // (ProductIDs[0]), the statement is about that product with the component
-// as a subcomponent. Duplicate subjects give one statement; the result is
+// as a subcomponent. Duplicate subjects give one statement, subjects without
+// a vulnerability ID or a component are skipped, and the result is
 // sorted by vulnerability and product.
 func Build(subjects []Subject, known []Statement, ts time.Time) []Statement {
 	seen := map[string]bool{}
