@@ -60,7 +60,14 @@ func Parse(name string, r io.Reader) (*Document, error) {
 	return parse(name, data)
 }
 
-func parse(name string, data []byte) (*Document, error) {
+func parse(name string, data []byte) (doc *Document, err error) {
+	// The format libraries are not ours: a panic on hostile input becomes
+	// an error naming the input instead of taking the process down.
+	defer func() {
+		if r := recover(); r != nil {
+			doc, err = nil, fmt.Errorf("%s: decoder failed on this input: %v", name, r)
+		}
+	}()
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	body := trimBOM(data)
 	if len(body) == 0 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -204,41 +205,72 @@ type probe struct {
 	jsonLD      bool // SPDX 3 documents are JSON-LD
 }
 
-// probeJSON reads the few top-level keys that tell the format. Since it
-// decodes the whole document, it also reports syntax errors, with line and
-// column.
+// probeJSON reads the top-level keys that tell the format, stopping as soon
+// as it knows: producers write bomFormat/specVersion or spdxVersion first,
+// so a large document is not scanned twice. Syntax errors met on the way are
+// reported with line and column; the ones after that point surface when the
+// document is decoded.
 func probeJSON(name string, data []byte) (probe, error) {
-	var raw struct {
-		BOMFormat   json.RawMessage `json:"bomFormat"`
-		SpecVersion json.RawMessage `json:"specVersion"`
-		SPDXVersion json.RawMessage `json:"spdxVersion"`
-		Context     json.RawMessage `json:"@context"`
+	var p probe
+	dec := json.NewDecoder(bytes.NewReader(data))
+	fail := func(err error) (probe, error) {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return probe{}, jsonError(name, data, err)
+		}
+		line, col := lineCol(data, dec.InputOffset())
+		return probe{}, fmt.Errorf("%s:%d:%d: malformed JSON: %w", name, line, col, err)
 	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return probe{}, jsonError(name, data, err)
+	tok, err := dec.Token()
+	if err != nil {
+		return fail(err)
 	}
-	str := func(field string, m json.RawMessage) (string, error) {
-		if m == nil {
-			return "", nil
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return probe{}, fmt.Errorf("%s: not a JSON object", name)
+	}
+	str := func(field string) (string, error) {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return "", err
 		}
 		var s string
-		if err := json.Unmarshal(m, &s); err != nil {
-			return "", fmt.Errorf("%s: /%s: want a string, got %s", name, field, truncate(string(m), 40))
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", fmt.Errorf("%s: /%s: want a string, got %s", name, field, truncate(string(raw), 40))
 		}
 		return s, nil
 	}
-	var p probe
-	var err error
-	if p.bomFormat, err = str("bomFormat", raw.BOMFormat); err != nil {
-		return p, err
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fail(err)
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "bomFormat":
+			p.bomFormat, err = str(key)
+		case "specVersion":
+			p.specVersion, err = str(key)
+		case "spdxVersion":
+			p.spdxVersion, err = str(key)
+		case "@context":
+			p.jsonLD = true
+			err = dec.Decode(new(json.RawMessage))
+		default:
+			err = dec.Decode(new(json.RawMessage))
+		}
+		if err != nil {
+			if strings.HasPrefix(err.Error(), name+":") {
+				return probe{}, err
+			}
+			return fail(err)
+		}
+		if (p.bomFormat != "" && p.specVersion != "") || p.spdxVersion != "" {
+			break
+		}
 	}
-	if p.specVersion, err = str("specVersion", raw.SpecVersion); err != nil {
-		return p, err
-	}
-	if p.spdxVersion, err = str("spdxVersion", raw.SPDXVersion); err != nil {
-		return p, err
-	}
-	p.jsonLD = raw.Context != nil
 	if p.bomFormat != "" && p.bomFormat != "CycloneDX" {
 		return p, fmt.Errorf("%s: /bomFormat: %q is not \"CycloneDX\"", name, p.bomFormat)
 	}
