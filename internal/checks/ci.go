@@ -20,6 +20,9 @@ type ciFile struct {
 	Path   string
 	Text   string
 	Config bool
+	// Synthetic text is derived from the file (package.json scripts), so
+	// its line numbers do not point into the file.
+	Synthetic bool
 }
 
 // isCIConfig reports whether p is the configuration of a CI system.
@@ -125,7 +128,7 @@ func loadCI(repo *Repo) (configs []string, corpus []ciFile) {
 		if jsPMRE.MatchString(text) && repo.HasFile("package.json") && !seen["package.json#scripts"] {
 			if s := packageScripts(repo); s != "" {
 				seen["package.json#scripts"] = true
-				corpus = append(corpus, ciFile{Path: "package.json", Text: s})
+				corpus = append(corpus, ciFile{Path: "package.json", Text: s, Synthetic: true})
 			}
 		}
 	}
@@ -321,7 +324,11 @@ func (h toolHits) result(prefix string) Result {
 	names := make([]string, 0, len(h))
 	locs := make([]Location, 0, len(h))
 	for _, t := range h {
-		names = append(names, fmt.Sprintf("%s (%s:%d)", t.tool, t.loc.Path, t.loc.Line))
+		where := t.loc.Path
+		if t.loc.Line > 0 {
+			where = fmt.Sprintf("%s:%d", t.loc.Path, t.loc.Line)
+		}
+		names = append(names, fmt.Sprintf("%s (%s)", t.tool, where))
 		locs = append(locs, t.loc)
 	}
 	return Result{Outcome: OutcomePass, Message: prefix + ": " + strings.Join(names, ", "), Locations: locs, Evidence: h[0].evidence}
@@ -355,7 +362,11 @@ func findTools(kind ciKind, corpus []ciFile) toolHits {
 			if len(ev) > 120 {
 				ev = ev[:120]
 			}
-			hits = append(hits, toolHit{tool: t.name, loc: Location{Path: f.Path, Line: 1 + strings.Count(f.Text[:m[0]], "\n")}, evidence: ev})
+			loc := Location{Path: f.Path, Line: 1 + strings.Count(f.Text[:m[0]], "\n")}
+			if f.Synthetic {
+				loc.Line = 0
+			}
+			hits = append(hits, toolHit{tool: t.name, loc: loc, evidence: ev})
 			break
 		}
 	}
