@@ -31,18 +31,66 @@ import (
 func Decide(stmts []Statement, s Subject) (Decision, bool) {
 	best := -1
 	for i := range stmts {
-		if !applies(&stmts[i], &s) {
-			continue
-		}
-		if best < 0 || !stmts[i].Timestamp.Before(stmts[best].Timestamp) {
-			best = i
-		}
+		best = better(stmts, best, i, &s)
 	}
+	return decision(stmts, best)
+}
+
+// better returns i when statement i applies to s and beats best.
+func better(stmts []Statement, best, i int, s *Subject) int {
+	if !applies(&stmts[i], s) {
+		return best
+	}
+	if best < 0 || !stmts[i].Timestamp.Before(stmts[best].Timestamp) {
+		return i
+	}
+	return best
+}
+
+func decision(stmts []Statement, best int) (Decision, bool) {
 	if best < 0 {
 		return Decision{}, false
 	}
 	st := stmts[best]
 	return Decision{Statement: st, Suppress: st.Status == StatusNotAffected, Reason: reason(&st)}, true
+}
+
+// Index holds statements by vulnerability ID, for deciding many findings
+// against many statements. Its Decide gives the same answer as Decide.
+type Index struct {
+	stmts []Statement
+	byID  map[string][]int // upper-cased vulnerability ID or alias → positions
+}
+
+// NewIndex indexes stmts; it keeps the slice, which must not be changed.
+func NewIndex(stmts []Statement) *Index {
+	x := &Index{stmts: stmts, byID: map[string][]int{}}
+	for i := range stmts {
+		seen := map[string]bool{}
+		for _, id := range append([]string{stmts[i].Vulnerability}, stmts[i].Aliases...) {
+			k := strings.ToUpper(strings.TrimSpace(id))
+			if k != "" && !seen[k] {
+				seen[k] = true
+				x.byID[k] = append(x.byID[k], i)
+			}
+		}
+	}
+	return x
+}
+
+// Decide returns the statement that applies to s, as the function Decide.
+func (x *Index) Decide(s Subject) (Decision, bool) {
+	var cand []int
+	for _, id := range s.VulnIDs {
+		cand = append(cand, x.byID[strings.ToUpper(strings.TrimSpace(id))]...)
+	}
+	slices.Sort(cand) // input order decides ties
+	cand = slices.Compact(cand)
+	best := -1
+	for _, i := range cand {
+		best = better(x.stmts, best, i, &s)
+	}
+	return decision(x.stmts, best)
 }
 
 // reason is the one-line explanation of a decision.

@@ -1,6 +1,7 @@
 package vex
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -117,6 +118,9 @@ func TestDecide(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, ok := Decide(tt.stmts, tt.subject)
+			if xd, xok := NewIndex(tt.stmts).Decide(tt.subject); xok != ok || xd.Reason != d.Reason {
+				t.Errorf("Index.Decide = %q, %v; Decide = %q, %v", xd.Reason, xok, d.Reason, ok)
+			}
 			if tt.want == "" {
 				if ok {
 					t.Fatalf("got decision %+v, want none", d)
@@ -220,5 +224,27 @@ func TestDecideAcrossFiles(t *testing.T) {
 	}
 	if _, err := ReadFiles(filepath.Join("testdata", "openvex", "v0.2.0.json"), filepath.Join("testdata", "openvex", "vex.yaml")); err == nil || !strings.Contains(err.Error(), "vex.yaml") {
 		t.Errorf("ReadFiles should fail naming the bad file, got %v", err)
+	}
+}
+
+// BenchmarkIndexDecide decides 1,000 findings against 5,000 statements.
+func BenchmarkIndexDecide(b *testing.B) {
+	var sts []Statement
+	for i := range 5000 {
+		sts = append(sts, Statement{Vulnerability: fmt.Sprintf("CVE-2024-%d", i), Aliases: []string{fmt.Sprintf("GHSA-%d", i)},
+			Status: StatusFixed, Products: []Product{{Component: Component{ID: fmt.Sprintf("pkg:npm/p%d", i%100)}}}})
+	}
+	var subs []Subject
+	for i := range 1000 {
+		subs = append(subs, Subject{VulnIDs: []string{fmt.Sprintf("GO-%d", i), fmt.Sprintf("CVE-2024-%d", i*5)}, PURL: fmt.Sprintf("pkg:npm/p%d@1.0.0", i*5%100)})
+	}
+	x := NewIndex(sts)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, s := range subs {
+			if _, ok := x.Decide(s); !ok {
+				b.Fatal("no decision")
+			}
+		}
 	}
 }
