@@ -118,13 +118,21 @@ func (s *scanner) extract(j *job) (res fileResult) {
 	return res
 }
 
-// errorLines puts a (possibly joined, multi-line) extractor error on one
-// line. Some extractors join errors in map order, so the lines are sorted
-// to keep the reason stable across runs.
+// errorLines puts an extractor error on one line. Some extractors join
+// several errors (errors.Join) in map order: those parts are sorted so the
+// reason is the same on every run.
 func errorLines(err error) string {
-	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
-	slices.Sort(lines)
-	return strings.Join(slices.Compact(lines), "; ")
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var parts []string
+		for _, e := range j.Unwrap() {
+			if e != nil {
+				parts = append(parts, errorLines(e))
+			}
+		}
+		slices.Sort(parts)
+		return strings.Join(slices.Compact(parts), "; ")
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 // finishHash reads what the first extractor left of the file into the hash
