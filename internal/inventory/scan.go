@@ -54,11 +54,14 @@ const vendorManifest = "modules.txt"
 // unusable root (missing, not a directory) or a malformed exclude pattern;
 // every file the scan cannot use becomes a Skipped entry and the scan goes on.
 func Scan(ctx context.Context, root string, opts Options) (*Inventory, error) {
+	exclude := make([]string, 0, len(opts.Exclude))
 	for _, p := range opts.Exclude {
 		if !doublestar.ValidatePattern(p) {
 			return nil, fmt.Errorf("scan %s: exclude pattern %q is not a valid glob", root, p)
 		}
+		exclude = append(exclude, normalizePattern(p))
 	}
+	opts.Exclude = exclude
 	info, err := os.Stat(root)
 	if err != nil {
 		return nil, fmt.Errorf("scan %s: %w", root, err)
@@ -151,6 +154,19 @@ func (s *scanner) run() []fileResult {
 
 func (s *scanner) skip(p, reason string) {
 	s.skipped = append(s.skipped, Skipped{Path: p, Reason: reason})
+}
+
+// normalizePattern lets users write an exclude pattern the way they would
+// name the path in a shell: "./docs" and "docs/" both mean "docs".
+func normalizePattern(p string) string {
+	p = filepath.ToSlash(p)
+	for strings.HasPrefix(p, "./") {
+		p = p[2:]
+	}
+	if len(p) > 1 {
+		p = strings.TrimSuffix(p, "/")
+	}
+	return p
 }
 
 func (s *scanner) excluded(rel string) bool {

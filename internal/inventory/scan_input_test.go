@@ -130,6 +130,7 @@ func TestScanWalkRules(t *testing.T) {
 		wantFiles []string
 	}{
 		{"defaults", nil, []string{"go.mod", "package-lock.json", "examples/demo/Cargo.lock", "sub/requirements.txt", "sub/test/fixtures/requirements.txt", "vendor/modules.txt"}},
+		{"shell style", []string{"./examples/", "./sub/test"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "vendor/modules.txt"}},
 		{"exclude dir", []string{"examples"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "sub/test/fixtures/requirements.txt", "vendor/modules.txt"}},
 		{"doublestar", []string{"**/fixtures"}, []string{"go.mod", "package-lock.json", "examples/demo/Cargo.lock", "sub/requirements.txt", "vendor/modules.txt"}},
 		{"file glob", []string{"**/*.lock", "vendor/modules.txt"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "sub/test/fixtures/requirements.txt"}},
