@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 )
 
@@ -147,20 +148,59 @@ func contextString(raw json.RawMessage) (string, bool) {
 // where the decoder gives an offset.
 func jsonErr(data []byte, err error) string {
 	var off int64 = -1
+	msg := strings.TrimPrefix(err.Error(), "error: ") // go-vex's wrapping
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		off = syn.Offset
+		off, msg = syn.Offset, syn.Error()
 	case errors.As(err, &typ):
 		off = typ.Offset
+		msg = fmt.Sprintf("%s is a JSON %s, want %s", fieldName(typ.Field), typ.Value, jsonKind(typ.Type))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return "truncated: unexpected end of input"
 	}
 	if off < 0 || off > int64(len(data)) {
-		return err.Error()
+		return msg
 	}
 	line := 1 + bytes.Count(data[:off], []byte("\n"))
 	col := int(off) - bytes.LastIndexByte(data[:off], '\n')
-	return fmt.Sprintf("line %d, column %d: %v", line, col, err)
+	return fmt.Sprintf("line %d, column %d: %s", line, col, msg)
+}
+
+// fieldName turns encoding/json's field path ("Statement.statements.products"
+// or "statements.products") into the JSON path.
+func fieldName(f string) string {
+	if f == "" {
+		return "value"
+	}
+	parts := strings.Split(f, ".")
+	if len(parts) > 1 && parts[0] != "" && parts[0][0] >= 'A' && parts[0][0] <= 'Z' {
+		parts = parts[1:] // a Go type name
+	}
+	return strings.Join(parts, ".")
+}
+
+// jsonKind names the JSON kind a Go type is decoded from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return t.String()
 }

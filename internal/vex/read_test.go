@@ -199,6 +199,8 @@ func TestReadBadInput(t *testing.T) {
 		{"future version", `{"@context": "https://openvex.dev/ns/v9.0.0", "statements": []}`, "unsupported OpenVEX version"},
 		{"no statements", `{` + ctx + `, "statements": []}`, "no statements"},
 		{"wrong type", `{` + ctx + `, "statements": [{"vulnerability": 5}]}`, "OpenVEX v0.2.0"},
+		{"v0.2.0 with string products", `{` + ctx + `, "statements": [{"vulnerability": {"name": "CVE-1"}, "products": ["pkg:npm/a"], "status": "fixed"}]}`, "statements.products is a JSON string, want an object"},
+		{"string version", `{"@context": "https://openvex.dev/ns/v0.2.0", "version": "1", "statements": []}`, "line 1, column 61: version is a JSON string, want a number"},
 		{"bad timestamp", `{"@context": "https://openvex.dev/ns/v0.2.0", "timestamp": "yesterday", "statements": []}`, "OpenVEX v0.2.0"},
 		{"no vulnerability", `{` + ctx + `, "statements": [{"status": "fixed"}]}`, "names no vulnerability"},
 		{"not_affected bare", stmt(`"status": "not_affected"`), "statements[0] (CVE-2024-1): status not_affected needs a justification or an impact_statement"},
