@@ -87,7 +87,7 @@ func TestScanRootErrors(t *testing.T) {
 	}{
 		{"missing", filepath.Join(dir, "nope"), Options{}, "no such file or directory"},
 		{"file", file, Options{}, "not a directory"},
-		{"bad exclude", dir, Options{Exclude: []string{"a/[b"}}, `exclude pattern "a/[b"`},
+		{"bad_exclude", dir, Options{Exclude: []string{"a/[b"}}, `exclude pattern "a/[b"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,10 +130,10 @@ func TestScanWalkRules(t *testing.T) {
 		wantFiles []string
 	}{
 		{"defaults", nil, []string{"go.mod", "package-lock.json", "examples/demo/Cargo.lock", "sub/requirements.txt", "sub/test/fixtures/requirements.txt", "vendor/modules.txt"}},
-		{"shell style", []string{"./examples/", "./sub/test"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "vendor/modules.txt"}},
-		{"exclude dir", []string{"examples"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "sub/test/fixtures/requirements.txt", "vendor/modules.txt"}},
+		{"shell_style", []string{"./examples/", "./sub/test"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "vendor/modules.txt"}},
+		{"exclude_dir", []string{"examples"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "sub/test/fixtures/requirements.txt", "vendor/modules.txt"}},
 		{"doublestar", []string{"**/fixtures"}, []string{"go.mod", "package-lock.json", "examples/demo/Cargo.lock", "sub/requirements.txt", "vendor/modules.txt"}},
-		{"file glob", []string{"**/*.lock", "vendor/modules.txt"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "sub/test/fixtures/requirements.txt"}},
+		{"file_glob", []string{"**/*.lock", "vendor/modules.txt"}, []string{"go.mod", "package-lock.json", "sub/requirements.txt", "sub/test/fixtures/requirements.txt"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

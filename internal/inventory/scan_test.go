@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -37,7 +39,7 @@ func TestScanGolden(t *testing.T) {
 				t.Fatalf("%v (run go test -update to create it)", err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("Scan(%s) differs from %s; rerun with -update and review the diff", tree, golden)
+				t.Errorf("Scan(%s) differs from %s (-want +got):\n%s\nrerun with -update and review the diff", tree, golden, cmp.Diff(string(want), string(got)))
 			}
 		})
 	}
