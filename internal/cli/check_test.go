@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// runCheckCmd runs `craft check ARGS` in-process, the way Run does, with
+// a root that holds only the check command (so that the test does not
+// depend on the other commands).
+func runCheckCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	app := &App{
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: &errOut,
+		Getenv: func(string) string { return "" },
+		Now:    func() time.Time { return testNow },
+	}
+	root := &cobra.Command{Use: "craft", SilenceUsage: true, SilenceErrors: true}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: ExitUsage, Err: err} })
+	root.AddCommand(newCheckCmd(app))
+	root.SetArgs(append([]string{"check"}, args...))
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	err := root.ExecuteContext(context.Background())
+	if err == nil {
+		return out.String(), errOut.String(), ExitOK
+	}
+	fmt.Fprintf(&errOut, "craft: %v\n", err)
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return out.String(), errOut.String(), ee.Code
+	}
+	return out.String(), errOut.String(), ExitUsage
+}
+
+// checkFixture writes a small product tree: a disclosure policy without
+// response times, a lockfile-less package.json, an unpinned workflow and a
+// craft.yaml with a short, unjustified support period.
+func checkFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"SECURITY.md":  "# Security\n\nPlease report vulnerabilities to security@example.org, not in public issues.\n",
+		"package.json": `{"name": "tool", "dependencies": {"commander": "^12.0.0"}}`,
+		".github/workflows/ci.yml": "on: [push]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n" +
+			"      - uses: actions/checkout@v4\n      - uses: some-org/setup-tool@v2\n      - run: npm test\n",
+		"craft.yaml": "product:\n  name: tool\n  supportUntil: 2028-12\nmanufacturer:\n  name: Example\nrequirements:\n  AI-P2-7:\n    applicable: false\n    justification: distributed only as source; releases are not published by the manufacturer\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "check", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run with -update after a deliberate change); got:\n%s", path, got)
+	}
+}
+
+func TestCheckCommand(t *testing.T) {
+	dir := checkFixture(t)
+	norm := func(s string) string { return strings.ReplaceAll(s, dir, "$DIR") }
+	only := []string{"--only", "cvd.security-md", "--only", "process.lockfiles", "--only", "ci.actions-pinned",
+		"--only", "product.support-period", "--only", "release.signed-tags", "--only", "process.ci-tests"}
+
+	t.Run("text", func(t *testing.T) {
+		stdout, stderr, code := runCheckCmd(t, append([]string{dir}, only...)...)
+		if code != ExitOK || stderr != "" {
+			t.Fatalf("exit %d, stderr %q", code, stderr)
+		}
+		checkGolden(t, "text.golden", norm(stdout))
+	})
+	t.Run("json", func(t *testing.T) {
+		stdout, _, code := runCheckCmd(t, append([]string{dir, "-o", "json"}, only...)...)
+		if code != ExitOK {
+			t.Fatalf("exit %d", code)
+		}
+		var v struct {
+			SchemaVersion string         `json:"schemaVersion"`
+			Summary       map[string]int `json:"summary"`
+			Checks        []struct {
+				ID  string `json:"id"`
+				Doc string `json:"doc"`
+			} `json:"checks"`
+			Results      []map[string]any    `json:"results"`
+			Requirements map[string][]string `json:"requirements"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+			t.Fatal(err)
+		}
+		if v.SchemaVersion != "1" || len(v.Checks) != 6 || v.Summary["skipped"] != 1 || len(v.Requirements["AI-P2-3"]) != 1 {
+			t.Errorf("unexpected JSON: %+v", v)
+		}
+		checkGolden(t, "json.golden", norm(stdout))
+	})
+	t.Run("json_to_file", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "checks.json")
+		stdout, _, code := runCheckCmd(t, dir, "--only", "cvd.security-md", "-o", "json="+out, "-o", "text")
+		if code != ExitOK || !strings.Contains(stdout, "cvd.security-md") {
+			t.Fatalf("exit %d, stdout %q", code, stdout)
+		}
+		if data, err := os.ReadFile(out); err != nil || !json.Valid(data) {
+			t.Errorf("json file: %v", err)
+		}
+	})
+
+	exits := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{name: "fail_on_high", args: append([]string{dir, "--fail-on", "high"}, only...), code: ExitFindings, stderr: "product.support-period"},
+		{name: "fail_on_critical", args: append([]string{dir, "--fail-on", "critical"}, only...), code: ExitOK},
+		{name: "fail_on_medium", args: append([]string{dir, "--fail-on", "medium"}, only...), code: ExitFindings, stderr: "process.lockfiles"},
+		{name: "bad_fail_on", args: []string{dir, "--fail-on", "severe"}, code: ExitUsage, stderr: "want critical, high, medium or low"},
+		{name: "info_is_not_a_gate", args: []string{dir, "--fail-on", "info"}, code: ExitUsage},
+		{name: "unknown_check", args: []string{dir, "--only", "no.such-check"}, code: ExitUsage, stderr: "unknown check \"no.such-check\""},
+		{name: "not_a_directory", args: []string{filepath.Join(dir, "craft.yaml")}, code: ExitUsage, stderr: "not a directory"},
+		{name: "bad_format", args: []string{dir, "-o", "sarif"}, code: ExitUsage, stderr: "unknown format"},
+	}
+	for _, tt := range exits {
+		t.Run(tt.name, func(t *testing.T) {
+			_, stderr, code := runCheckCmd(t, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stderr %q; want %d with %q", code, stderr, tt.code, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestCheckCommandBadConfig(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "craft.yaml"), []byte("product:\n  supportUntil: someday\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCheckCmd(t, dir)
+	if code != ExitUsage || !strings.Contains(stderr, "supportUntil") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
