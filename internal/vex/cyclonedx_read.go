@@ -209,6 +209,12 @@ func statementsFromCycloneDX(name string, i int, v *cdx.Vulnerability, bom *cdx.
 				}
 			}
 		}
+		if af.Range != nil && len(*af.Range) > 0 && len(versions) == 0 && len(ranges) == 0 {
+			// Every listed version contradicts the analysis (or is
+			// empty): the statement speaks for none of them, and must not
+			// become a statement about all versions.
+			continue
+		}
 		// A versionless purl with exact versions folds into one purl per
 		// version, which Decide matches like any other purl.
 		if pu, err := packageurl.FromString(c.ID); err == nil && pu.Version == "" && len(versions) > 0 && len(ranges) == 0 {
@@ -222,6 +228,9 @@ func statementsFromCycloneDX(name string, i int, v *cdx.Vulnerability, bom *cdx.
 			st.Versions, st.VersionRanges = versions, ranges
 		}
 		out = append(out, st)
+	}
+	if len(out) == 0 {
+		return []Statement{base}, nil // names no product, so applies to none
 	}
 	return out, nil
 }

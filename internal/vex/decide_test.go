@@ -252,3 +252,25 @@ func BenchmarkIndexDecide(b *testing.B) {
 		}
 	}
 }
+
+// TestCycloneDXContradictingVersions: versions whose own status contradicts
+// the analysis are left out, and an affects entry left with no versions
+// does not turn into a statement about every version.
+func TestCycloneDXContradictingVersions(t *testing.T) {
+	doc := `{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "vulnerabilities": [
+	  {"id": "CVE-1", "analysis": {"state": "not_affected", "justification": "code_not_present"},
+	   "affects": [{"ref": "pkg:npm/a", "versions": [{"version": "1.0.0", "status": "affected"}]},
+	               {"ref": "pkg:npm/b", "versions": [{"version": "2.0.0", "status": "affected"}, {"version": "2.0.1", "status": "unaffected"}]}]}]}`
+	sts, err := Read("mixed.json", strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for purl, want := range map[string]bool{
+		"pkg:npm/a@1.0.0": false, "pkg:npm/a@9.9.9": false,
+		"pkg:npm/b@2.0.0": false, "pkg:npm/b@2.0.1": true,
+	} {
+		if _, ok := Decide(sts, Subject{VulnIDs: []string{"CVE-1"}, PURL: purl}); ok != want {
+			t.Errorf("%s: applies=%v, want %v", purl, ok, want)
+		}
+	}
+}
