@@ -145,12 +145,70 @@ func (s *Store) importPath(ctx context.Context, p string, opts ImportOptions) (*
 	if err != nil {
 		return &ImportResult{Failed: []Rejection{{File: p, Reason: err.Error()}}}, nil
 	}
-	return s.runUnit(ctx, p, opts, nil, func(imp *importer) error {
-		if info.IsDir() {
-			return imp.dir(ctx, p)
+	if !info.IsDir() {
+		return s.runUnit(ctx, p, opts, nil, func(imp *importer) error { return imp.file(ctx, p) })
+	}
+	// A folder: its loose files are one transaction, each zip archive in
+	// it another, so that a broken archive fails alone.
+	files, err := walkFiles(p)
+	if err != nil {
+		return &ImportResult{Failed: []Rejection{{File: p, Reason: err.Error()}}}, nil
+	}
+	var zips, loose []string
+	for _, f := range files {
+		if isZip(f) {
+			zips = append(zips, f)
+		} else {
+			loose = append(loose, f)
 		}
-		return imp.file(ctx, p)
+	}
+	total, err := s.runUnit(ctx, p, opts, nil, func(imp *importer) error {
+		for _, f := range loose {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := imp.file(ctx, f); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	if err != nil {
+		return total, err
+	}
+	for _, z := range zips {
+		res, err := s.runUnit(ctx, z, opts, nil, func(imp *importer) error { return imp.file(ctx, z) })
+		if err != nil {
+			return total, err
+		}
+		total.add(res)
+	}
+	return total, nil
+}
+
+func isZip(p string) bool { return strings.EqualFold(filepath.Ext(p), ".zip") }
+
+// walkFiles lists the regular files under root, sorted, skipping hidden
+// files and folders.
+func walkFiles(root string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
 }
 
 // runUnit imports one unit in one transaction. check, when set, sees the
@@ -214,40 +272,8 @@ type pendingDoc struct {
 	done        chan struct{} // closed when doc is set
 }
 
-func (imp *importer) dir(ctx context.Context, root string) error {
-	var files []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return &unitError{Rejection{File: p, Reason: err.Error()}}
-		}
-		if p != root && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type().IsRegular() {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	sort.Strings(files)
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := imp.file(ctx, f); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (imp *importer) file(ctx context.Context, p string) error {
-	if strings.EqualFold(filepath.Ext(p), ".zip") {
+	if isZip(p) {
 		f, err := os.Open(p)
 		if err != nil {
 			return &unitError{Rejection{File: p, Reason: err.Error()}}
@@ -347,6 +373,9 @@ func readZipEntry(zf *zip.File, limit int64) ([]byte, error) {
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
+		return data, fmt.Errorf("read entry: content does not match the entry's header (corrupt archive or zip bomb): %w", err)
+	}
 	if err != nil {
 		return data, fmt.Errorf("read entry: %w", err)
 	}
