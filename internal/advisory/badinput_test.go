@@ -280,7 +280,9 @@ func TestBadInput(t *testing.T) {
 				t.Logf("rejected %v failed %v", res.Rejected, res.Failed)
 			}
 			if !found {
-				if testing.Verbose() { t.Logf("rejected %v failed %v", res.Rejected, res.Failed) }
+				if testing.Verbose() {
+					t.Logf("rejected %v failed %v", res.Rejected, res.Failed)
+				}
 				t.Errorf("no %s entry containing %q; rejected %v, failed %v", map[bool]string{true: "failed", false: "rejected"}[tc.failed], tc.want, res.Rejected, res.Failed)
 			}
 			checkPriorState(t, s)
