@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/craft-cra/craft/internal/catalog"
+	"github.com/craft-cra/craft/internal/scan"
 )
 
 // requirementsSchemaVersion versions the JSON of `craft requirements`.
@@ -40,7 +41,7 @@ is authoritative. It is not legal advice.`,
 			if err != nil {
 				return err
 			}
-			cat, err := catalog.Load()
+			cat, _, err := scan.Catalog()
 			if err != nil {
 				return err
 			}
@@ -88,7 +89,7 @@ that contribute. IDs are case-insensitive.`,
 			if err != nil {
 				return err
 			}
-			cat, err := catalog.Load()
+			cat, _, err := scan.Catalog()
 			if err != nil {
 				return err
 			}

@@ -99,14 +99,9 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	rep.Vulnerabilities = vulns
 	evidence = append(evidence, vulnerabilityEvidence(vulns)...)
 
-	cat, err := catalog.Load()
+	cat, registry, err := Catalog()
 	if err != nil {
-		return nil, fmt.Errorf("load requirement catalog: %w", err)
-	}
-	registry := checks.Registry()
-	cat, err = cat.WithChecks(checksByRequirement(registry))
-	if err != nil {
-		return nil, fmt.Errorf("requirement catalog: %w", err)
+		return nil, err
 	}
 	if opts.Dir != "" && !opts.NoChecks {
 		chk, err := checks.RunChecks(ctx, registry, opts.Dir, opts.Config, checks.Options{Only: opts.Only, Skip: opts.Skip, Now: opts.Now})
@@ -125,6 +120,22 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 
 	rep.Requirements = assess.Assess(cat, evidence, opts.Config.Requirements)
 	return rep, nil
+}
+
+// Catalog loads the requirement catalog with every check of the registry
+// declared as evidence for the requirements it names, so that reports and
+// `craft requirements show` list the same contributing checks.
+func Catalog() (*catalog.Catalog, []checks.Check, error) {
+	cat, err := catalog.Load()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load requirement catalog: %w", err)
+	}
+	registry := checks.Registry()
+	cat, err = cat.WithChecks(checksByRequirement(registry))
+	if err != nil {
+		return nil, nil, fmt.Errorf("requirement catalog: %w", err)
+	}
+	return cat, registry, nil
 }
 
 func readInventory(ctx context.Context, opts *Options, rep *report.Report) (*inventory.Inventory, error) {
