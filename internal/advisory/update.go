@@ -315,6 +315,9 @@ func (s *Store) download(ctx context.Context, src Source, st sourceState, opts U
 		return nil, nil, err
 	}
 	n, err := io.Copy(tmp, io.LimitReader(resp.Body, opts.MaxDownloadBytes+1))
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = fmt.Errorf("truncated download: connection closed after %d of %d bytes", n, resp.ContentLength)
+	}
 	if err == nil && n > opts.MaxDownloadBytes {
 		err = fmt.Errorf("download larger than the limit of %d bytes", opts.MaxDownloadBytes)
 	}
