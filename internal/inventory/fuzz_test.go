@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // fuzzNames are the lockfile names the fuzzer writes its input under; the
@@ -26,7 +27,7 @@ var fuzzNames = []string{
 // the whole file pipeline (extractors, go.mod relationship pass, merge). A
 // scan must never fail or panic on file content: the file is either read
 // (listed with its true hash) or skipped with a reason, and every component
-// it yields is well formed.
+// it yields is well formed. And it is quick: no input may stall it.
 func FuzzScanFile(f *testing.F) {
 	err := filepath.WalkDir(filepath.Join("testdata", "trees"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
@@ -60,9 +61,15 @@ func FuzzScanFile(f *testing.F) {
 		if err := os.WriteFile(full, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		start := time.Now()
 		inv, err := Scan(context.Background(), dir, Options{})
 		if err != nil {
 			t.Fatalf("Scan: %v", err)
+		}
+		// Inputs are at most a few MB; a scan of one must stay fast
+		// whatever the bytes (the bound is loose for busy machines).
+		if d := time.Since(start); d > 10*time.Second+time.Duration(len(data))*time.Microsecond {
+			t.Errorf("scan of %d bytes as %s took %v", len(data), name, d)
 		}
 		sum := sha512.Sum512(data)
 		read := false
