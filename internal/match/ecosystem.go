@@ -19,25 +19,35 @@ var knownEcosystems = []string{
 	"RubyGems", "SUSE", "SwiftURL", "TuxCare", "Ubuntu", "VSCode", "Wolfi",
 }
 
+// ecosystemSpelling maps each known ecosystem, and its lower-case form, to
+// the schema's spelling.
+var ecosystemSpelling = func() map[string]string {
+	m := make(map[string]string, 2*len(knownEcosystems))
+	for _, k := range knownEcosystems {
+		m[k] = k
+		m[strings.ToLower(k)] = k
+	}
+	return m
+}()
+
 // splitEcosystem returns the canonical base ecosystem and the suffix of an
 // ecosystem string ("Debian:12" → "Debian", "12"). A base that differs from
 // a known ecosystem only in letter case ("pypi") is given the schema's
 // spelling; an unknown base is kept as written.
 func splitEcosystem(ecosystem string) (base, suffix string) {
+	if k, ok := ecosystemSpelling[ecosystem]; ok {
+		return k, ""
+	}
 	ecosystem = strings.TrimSpace(ecosystem)
 	base = osv.BaseEcosystem(ecosystem)
 	if len(base) < len(ecosystem) {
 		suffix = ecosystem[len(base)+1:]
 	}
-	for _, k := range knownEcosystems {
-		if k == base {
-			return base, suffix
-		}
+	if k, ok := ecosystemSpelling[base]; ok {
+		return k, suffix
 	}
-	for _, k := range knownEcosystems {
-		if strings.EqualFold(k, base) {
-			return k, suffix
-		}
+	if k, ok := ecosystemSpelling[strings.ToLower(base)]; ok {
+		return k, suffix
 	}
 	return base, suffix
 }

@@ -82,7 +82,7 @@ func compile(rec *osv.Vulnerability, vc *versionCache) *compiledRecord {
 			ecosystem: a.Package.Ecosystem,
 			base:      base,
 			suffix:    suffix,
-			name:      osv.NormalizeName(base, a.Package.Name),
+			name:      vc.normalName(base, a.Package.Name),
 			rawName:   a.Package.Name,
 			versions:  a.Versions,
 			severity:  a.Severity,
@@ -389,6 +389,29 @@ func compareNatural(a, b string) int {
 		a, b = a[1:], b[1:]
 	}
 	return cmp.Compare(len(a), len(b))
+}
+
+// naturalKey maps an ID to a string whose plain order is compareNatural's
+// order: each digit run becomes '0', its length without leading zeros (as
+// one byte) and those digits. A '0' marker sorts against other characters
+// as any digit would, since characters between '0' and '9' are digits.
+func naturalKey(id string) string {
+	var b strings.Builder
+	b.Grow(len(id) + 8)
+	for id != "" {
+		if !isDigit(id[0]) {
+			b.WriteByte(id[0])
+			id = id[1:]
+			continue
+		}
+		run, rest := digitRun(id)
+		run = strings.TrimLeft(run, "0")
+		b.WriteByte('0')
+		b.WriteByte(byte(min(len(run), 255)))
+		b.WriteString(run)
+		id = rest
+	}
+	return b.String()
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -93,12 +93,14 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 		if isGoToolchain(base, c.Name) {
 			q.names = []string{"stdlib", "toolchain"}
 		} else {
-			q.names = []string{osv.NormalizeName(base, c.Name)}
+			q.names = []string{m.vc.normalName(base, c.Name)}
 		}
 		byEco[base] = append(byEco[base], q)
 	}
 
-	res := &Result{MatchedAt: now, Findings: []Finding{}}
+	res := &Result{MatchedAt: now}
+	var perComponent [][]Finding
+	total := 0
 	ecos := make([]string, 0, len(byEco))
 	for eco := range byEco {
 		ecos = append(ecos, eco)
@@ -124,6 +126,13 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 		if err != nil {
 			return nil, fmt.Errorf("match: advisories for %s: %w", eco, err)
 		}
+		if len(m.compiled) == 0 {
+			n := 0
+			for _, rs := range recs {
+				n += len(rs)
+			}
+			m.compiled = make(map[*osv.Vulnerability]*compiledRecord, n)
+		}
 		for i, q := range queries {
 			if i%256 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -134,16 +143,33 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 			for _, n := range q.names {
 				cands = append(cands, recs[n]...)
 			}
-			res.Findings = append(res.Findings, m.matchComponent(q, cands)...)
+			if fs := m.matchComponent(q, cands); len(fs) > 0 {
+				perComponent = append(perComponent, fs)
+				total += len(fs)
+			}
 		}
 	}
 
+	all := make([]*Finding, 0, total)
+	for _, fs := range perComponent {
+		for i := range fs {
+			all = append(all, &fs[i])
+		}
+	}
 	if opts.KEV != nil {
-		if err := flagKEV(ctx, opts.KEV, res.Findings); err != nil {
+		if err := flagKEV(ctx, opts.KEV, all); err != nil {
 			return nil, err
 		}
 	}
-	slices.SortFunc(res.Findings, compareFindings)
+	keyed := make([]keyedFinding, len(all))
+	for i, f := range all {
+		keyed[i] = keyedFinding{f, naturalKey(f.ID)}
+	}
+	slices.SortFunc(keyed, compareKeyed)
+	res.Findings = make([]Finding, len(keyed))
+	for i, k := range keyed {
+		res.Findings[i] = *k.f
+	}
 	for n := range m.notes {
 		res.Notes = append(res.Notes, n)
 	}
@@ -158,6 +184,9 @@ type hit struct {
 }
 
 func (m *matcher) matchComponent(q componentQuery, cands []*osv.Vulnerability) []Finding {
+	if len(cands) == 0 {
+		return nil
+	}
 	c := q.c
 	raw := strings.TrimSpace(c.Version)
 	if isGoToolchain(q.base, c.Name) {
@@ -203,18 +232,36 @@ func (m *matcher) matchComponent(q componentQuery, cands []*osv.Vulnerability) [
 // osv.dev's PyPI export).
 func dedupeRecords(cands []*osv.Vulnerability) []*osv.Vulnerability {
 	out := make([]*osv.Vulnerability, 0, len(cands))
-	at := make(map[string]int, len(cands))
+	var at map[string]int // only for long lists; short ones are scanned
+	if len(cands) > 32 {
+		at = make(map[string]int, len(cands))
+	}
 	for _, rec := range cands {
 		if rec == nil {
 			continue
 		}
-		if i, ok := at[rec.ID]; ok {
+		i := -1
+		if at != nil {
+			if j, ok := at[rec.ID]; ok {
+				i = j
+			}
+		} else {
+			for j, o := range out {
+				if o.ID == rec.ID {
+					i = j
+					break
+				}
+			}
+		}
+		if i >= 0 {
 			if rec.Modified.After(out[i].Modified) {
 				out[i] = rec
 			}
 			continue
 		}
-		at[rec.ID] = len(out)
+		if at != nil {
+			at[rec.ID] = len(out)
+		}
 		out = append(out, rec)
 	}
 	return out
@@ -463,7 +510,7 @@ func displayVersion(q componentQuery, v string) string {
 
 // flagKEV looks every CVE alias up once and sets Finding.KEV to the entry
 // added first.
-func flagKEV(ctx context.Context, src KEVSource, findings []Finding) error {
+func flagKEV(ctx context.Context, src KEVSource, findings []*Finding) error {
 	seen := make(map[string]bool)
 	var ids []string
 	for _, f := range findings {
@@ -482,8 +529,7 @@ func flagKEV(ctx context.Context, src KEVSource, findings []Finding) error {
 	if err != nil {
 		return fmt.Errorf("match: KEV lookup: %w", err)
 	}
-	for i := range findings {
-		f := &findings[i]
+	for _, f := range findings {
 		for _, a := range f.Aliases {
 			e, ok := kev[a]
 			if !ok {
@@ -501,9 +547,29 @@ func flagKEV(ctx context.Context, src KEVSource, findings []Finding) error {
 	return nil
 }
 
+// keyedFinding carries the natural sort key of the finding's ID, computed
+// once rather than in every comparison.
+type keyedFinding struct {
+	f     *Finding
+	idKey string
+}
+
+func compareKeyed(a, b keyedFinding) int {
+	return compareFindingsBy(a.f, b.f, func() int {
+		if c := strings.Compare(a.idKey, b.idKey); c != 0 {
+			return c
+		}
+		return strings.Compare(a.f.ID, b.f.ID)
+	})
+}
+
 // compareFindings orders findings: KEV first (oldest DateAdded first),
 // then severity level and score (highest first), then ID and component.
-func compareFindings(a, b Finding) int {
+func compareFindings(a, b *Finding) int {
+	return compareFindingsBy(a, b, func() int { return compareIDs(a.ID, b.ID) })
+}
+
+func compareFindingsBy(a, b *Finding, byID func() int) int {
 	switch {
 	case a.KEV != nil && b.KEV == nil:
 		return -1
@@ -520,7 +586,7 @@ func compareFindings(a, b Finding) int {
 	if c := cmp.Compare(b.Severity.Score, a.Severity.Score); c != 0 {
 		return c
 	}
-	if c := compareIDs(a.ID, b.ID); c != 0 {
+	if c := byID(); c != 0 {
 		return c
 	}
 	if c := strings.Compare(a.Component.ID, b.Component.ID); c != 0 {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/craft-cra/craft/internal/osv"
 	"github.com/google/osv-scalibr/semantic"
 )
 
@@ -15,28 +16,46 @@ const orderSemver = "SEMVER"
 
 var errUnsupportedOrder = errors.New("no version order for this ecosystem")
 
-// versionKey identifies one version string in one order.
-type versionKey struct{ order, s string }
-
 type parsedVersion struct {
 	v   semantic.Version
 	err error
 }
 
-// versionCache parses each distinct (order, version) once per run.
+// versionCache parses each distinct version once per order and run, and
+// normalises each distinct package name once.
 type versionCache struct {
-	m           map[versionKey]parsedVersion
+	orders      map[string]map[string]parsedVersion
 	unsupported map[string]bool
+	names       map[[2]string]string
 }
 
 func newVersionCache() *versionCache {
-	return &versionCache{m: make(map[versionKey]parsedVersion), unsupported: make(map[string]bool)}
+	return &versionCache{
+		orders:      make(map[string]map[string]parsedVersion),
+		unsupported: make(map[string]bool),
+		names:       make(map[[2]string]string),
+	}
+}
+
+// normalName is osv.NormalizeName, cached.
+func (c *versionCache) normalName(base, name string) string {
+	k := [2]string{base, name}
+	if n, ok := c.names[k]; ok {
+		return n
+	}
+	n := osv.NormalizeName(base, name)
+	c.names[k] = n
+	return n
 }
 
 // parse returns s parsed in order (orderSemver or a base ecosystem).
 func (c *versionCache) parse(order, s string) (semantic.Version, error) {
-	k := versionKey{order, s}
-	if p, ok := c.m[k]; ok {
+	byVersion := c.orders[order]
+	if byVersion == nil {
+		byVersion = make(map[string]parsedVersion)
+		c.orders[order] = byVersion
+	}
+	if p, ok := byVersion[s]; ok {
 		return p.v, p.err
 	}
 	var p parsedVersion
@@ -51,7 +70,7 @@ func (c *versionCache) parse(order, s string) (semantic.Version, error) {
 			p.err = errUnsupportedOrder
 		}
 	}
-	c.m[k] = p
+	byVersion[s] = p
 	return p.v, p.err
 }
 

@@ -152,3 +152,25 @@ func TestCompareIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestNaturalKeyAgreesWithCompareIDs checks that sorting by naturalKey
+// (then by the ID) gives compareIDs' order.
+func TestNaturalKeyAgreesWithCompareIDs(t *testing.T) {
+	ids := []string{
+		"CVE-2021-9999", "CVE-2021-10000", "CVE-2020-1", "CVE-2021-1a", "CVE-2021-1",
+		"GHSA-2268-98wh-qfhf", "GHSA-269g-pwp5-87pp", "GO-2022-0001", "GO-2022-01",
+		"PYSEC-2021-01", "PYSEC-2021-1", "RUSTSEC-2024-0001", "A1", "A-1", "A:1", "A01b", "A1b", "1", "", "007",
+	}
+	for _, a := range ids {
+		for _, b := range ids {
+			want := compareIDs(a, b)
+			got := strings.Compare(naturalKey(a), naturalKey(b))
+			if got == 0 {
+				got = strings.Compare(a, b)
+			}
+			if got != want {
+				t.Errorf("%q vs %q: key order %d, compareIDs %d", a, b, got, want)
+			}
+		}
+	}
+}
