@@ -63,6 +63,28 @@ func passwordKey(key string) bool {
 	return false
 }
 
+// labelKeyWords mark names that hold the word "secret" or "password" as a
+// label, a type or a test value, not as a credential: flagSecret = "secret",
+// MountTypeSecret = "secret", testPass = "password".
+var labelKeyWords = []string{
+	"type", "kind", "flag", "field", "label", "name", "param", "header", "prefix", "suffix",
+	"column", "placeholder", "hint", "prompt", "message", "msg", "text", "title", "test",
+	"example", "sample", "dummy", "fake", "mock", "mode", "format", "scheme",
+}
+
+// codePasswordKey is passwordKey for names in code, where constants often
+// name a kind of thing: the value must not just repeat the name.
+func codePasswordKey(key, value string) bool {
+	if !passwordKey(key) {
+		return false
+	}
+	w := sdKeyWords(key)
+	if sdHasWord(w, labelKeyWords...) || sdHasWord(w, strings.ToLower(value)) {
+		return false
+	}
+	return true
+}
+
 // userKey reports whether a key names a user name.
 func userKey(key string) bool {
 	w := sdKeyWords(key)
@@ -118,11 +140,31 @@ func weakURLCredential(s string) (user string, ok bool) {
 		if pw == "" {
 			continue
 		}
+		user := strings.ToLower(u.User.Username())
+		if docPlaceholderUser[user] && docPlaceholderPassword[strings.ToLower(pw)] || exampleHost(u.Hostname()) {
+			continue // user:password@host.com in documentation
+		}
 		if weakPasswords[strings.ToLower(pw)] || pw == u.User.Username() {
 			return u.User.Username(), true
 		}
 	}
 	return "", false
+}
+
+var (
+	docPlaceholderUser     = map[string]bool{"user": true, "username": true, "login": true, "myuser": true, "youruser": true, "name": true}
+	docPlaceholderPassword = map[string]bool{"password": true, "pass": true, "pwd": true, "secret": true, "passwd": true}
+)
+
+// exampleHost reports documentation hosts (RFC 2606 and the like).
+func exampleHost(h string) bool {
+	h = strings.ToLower(h)
+	for _, suf := range []string{"example.com", "example.org", "example.net", ".example", ".test", ".invalid", "host.com", "domain.com"} {
+		if h == strings.TrimPrefix(suf, ".") || strings.HasSuffix(h, suf) {
+			return true
+		}
+	}
+	return h == "host" || h == "hostname" || h == "server"
 }
 
 // credRule finds default credentials in a configuration tree: weak

@@ -92,6 +92,7 @@ func dockerfileRules(rel string, data []byte, s *sdSink) {
 		user       string
 		userLine   int
 		drops      bool
+		runs       bool // has CMD or ENTRYPOINT
 	}
 	var stages []*stage
 	env := &cfgNode{Kind: cfgMap}
@@ -120,6 +121,9 @@ func dockerfileRules(rel string, data []byte, s *sdSink) {
 			if cur != nil && privDropRe.MatchString(in.Args) {
 				cur.drops = true
 			}
+			if cur != nil && in.Cmd != "RUN" {
+				cur.runs = true
+			}
 		case "ENV":
 			for _, kv := range splitDockerEnv(in.Args) {
 				env.Kids = append(env.Kids, &cfgNode{Key: kv[0], Value: kv[1], Line: in.Line})
@@ -134,6 +138,8 @@ func dockerfileRules(rel string, data []byte, s *sdSink) {
 	user := strings.ToLower(strings.Trim(final.user, `"'`))
 	switch {
 	case final.drops:
+	case base == "scratch" && !final.runs:
+		// An export stage (docker build --output): files, not a container.
 	case final.user == "":
 		if strings.Contains(base, "nonroot") || strings.Contains(base, "rootless") {
 			break

@@ -29,25 +29,38 @@ func goRules(rel string, data []byte, s *sdSink) {
 		}
 	}
 	for _, im := range f.Imports {
-		if p, _ := strconv.Unquote(im.Path.Value); p == "net/http/pprof" && !optIn {
+		// A blank import registers /debug/pprof/ on http.DefaultServeMux; a
+		// named import wires the handlers on a mux of the author's choice.
+		if p, _ := strconv.Unquote(im.Path.Value); p == "net/http/pprof" && !optIn && im.Name != nil && im.Name.Name == "_" {
 			s.fail(idDebug, line(im.Pos()), "net/http/pprof is imported: profiling endpoints are registered on http.DefaultServeMux",
 				`import _ "net/http/pprof"`)
 		}
 	}
+	// stack holds the ancestors of the node being visited: a setting made
+	// inside an if or a case, or in a function named for it
+	// (withInsecureTLS), is an opt-in, not a default.
+	var stack []ast.Node
+	custom := goCustomVerify(f)
 	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		cond := goConditional(stack, custom)
+		stack = append(stack, n)
 		switch x := n.(type) {
 		case *ast.CompositeLit:
-			goCompositeLit(x, line, s)
+			goCompositeLit(x, line, cond, s)
 		case *ast.AssignStmt:
 			for i, lhs := range x.Lhs {
 				if i < len(x.Rhs) {
-					goAssign(sdExprName(lhs), x.Rhs[i], line(x.Pos()), s)
+					goAssign(sdExprName(lhs), x.Rhs[i], line(x.Pos()), cond, s)
 				}
 			}
 		case *ast.ValueSpec:
 			for i, name := range x.Names {
 				if i < len(x.Values) {
-					goAssign(name.Name, x.Values[i], line(x.Pos()), s)
+					goAssign(name.Name, x.Values[i], line(x.Pos()), cond, s)
 				}
 			}
 		case *ast.CallExpr:
@@ -59,6 +72,40 @@ func goRules(rel string, data []byte, s *sdSink) {
 		}
 		return true
 	})
+}
+
+// goConditional reports whether the innermost function around a node
+// sets things only on a condition: an if, a switch case, or a function
+// whose name says insecure.
+func goConditional(stack []ast.Node, custom map[*ast.FuncDecl]bool) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch x := stack[i].(type) {
+		case *ast.IfStmt, *ast.CaseClause:
+			return true
+		case *ast.FuncDecl:
+			return custom[x] || strings.Contains(strings.ToLower(x.Name.Name), "insecure")
+		}
+	}
+	return false
+}
+
+// goCustomVerify finds functions that set VerifyPeerCertificate or
+// VerifyConnection: they skip Go's verification to do their own.
+func goCustomVerify(f *ast.File) map[*ast.FuncDecl]bool {
+	out := map[*ast.FuncDecl]bool{}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		ast.Inspect(fd.Body, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && (id.Name == "VerifyPeerCertificate" || id.Name == "VerifyConnection") {
+				out[fd] = true
+			}
+			return !out[fd]
+		})
+	}
+	return out
 }
 
 // sdExprName renders the selector or identifier on the left of an
@@ -101,9 +148,9 @@ func oldTLSConst(e ast.Expr) (string, bool) {
 }
 
 // goAssign checks one field or variable assignment.
-func goAssign(name string, val ast.Expr, ln int, s *sdSink) {
+func goAssign(name string, val ast.Expr, ln int, cond bool, s *sdSink) {
 	switch {
-	case name == "InsecureSkipVerify" && sdIsTrueIdent(val):
+	case name == "InsecureSkipVerify" && sdIsTrueIdent(val) && !cond:
 		s.fail(idTLSVerify, ln, "TLS certificate verification is off (InsecureSkipVerify: true)", "InsecureSkipVerify: true")
 	case name == "MinVersion" || name == "MaxVersion":
 		if c, ok := oldTLSConst(val); ok && name == "MinVersion" {
@@ -111,15 +158,24 @@ func goAssign(name string, val ast.Expr, ln int, s *sdSink) {
 		}
 	case passwordKey(name):
 		if v, ok := sdStrLit(val); ok {
-			if cv := credentialValue(v); cv != "" && isWeakPassword(name, cv) {
+			if cv := credentialValue(v); cv != "" && codePasswordKey(name, cv) && isWeakPassword(name, cv) {
 				s.fail(idCredentials, ln, "default credential: "+name+" is set to a well-known password in code", name+": "+sdRedacted)
 			}
 		}
 	}
 }
 
-func goCompositeLit(x *ast.CompositeLit, line func(token.Pos) int, s *sdSink) {
+func goCompositeLit(x *ast.CompositeLit, line func(token.Pos) int, cond bool, s *sdSink) {
 	var wildOrigin, creds ast.Node
+	// A tls.Config that skips the default verification but brings its own
+	// (VerifyPeerCertificate, VerifyConnection) still verifies.
+	for _, el := range x.Elts {
+		if kv, ok := el.(*ast.KeyValueExpr); ok {
+			if k := sdExprName(kv.Key); k == "VerifyPeerCertificate" || k == "VerifyConnection" {
+				cond = true
+			}
+		}
+	}
 	for _, el := range x.Elts {
 		kv, ok := el.(*ast.KeyValueExpr)
 		if !ok {
@@ -131,7 +187,7 @@ func goCompositeLit(x *ast.CompositeLit, line func(token.Pos) int, s *sdSink) {
 				key = k
 			}
 		}
-		goAssign(key, kv.Value, line(kv.Pos()), s)
+		goAssign(key, kv.Value, line(kv.Pos()), cond, s)
 		switch key {
 		case "AllowedOrigins", "AllowOrigins":
 			if cl, ok := kv.Value.(*ast.CompositeLit); ok {
@@ -176,7 +232,7 @@ func goCall(x *ast.CallExpr, line func(token.Pos) int, s *sdSink) {
 	if pkg != nil && pkg.Name == "flag" && len(x.Args) >= 2 && strings.HasPrefix(sel.Sel.Name, "String") {
 		name, ok1 := sdStrLit(x.Args[0])
 		def, ok2 := sdStrLit(x.Args[1])
-		if ok1 && ok2 && passwordKey(name) {
+		if ok1 && ok2 && codePasswordKey(name, def) {
 			if cv := credentialValue(def); cv != "" && isWeakPassword(name, cv) {
 				s.fail(idCredentials, line(x.Pos()), "default credential: flag -"+name+" defaults to a well-known password", "-"+name+" default "+sdRedacted)
 			}

@@ -8,9 +8,11 @@ import (
 
 var (
 	pyRunDebugRe      = regexp.MustCompile(`\.run\([^)]*\bdebug\s*=\s*True`)
-	pyAppDebugRe      = regexp.MustCompile(`^\s*\w+\.(debug\s*=\s*True|config\[\s*["']DEBUG["']\s*\]\s*=\s*True)`)
+	pyAppDebugRe      = regexp.MustCompile(`^\s*(?:app|application|flask_app|server|api)\.(debug\s*=\s*True|config\[\s*["']DEBUG["']\s*\]\s*=\s*True)`)
+	pyHTTPCallRe      = regexp.MustCompile(`\b(requests|httpx|session|client|http|urllib3)\.\w+\(|\.(get|post|put|patch|delete|head|request|send|urlopen)\(|\b(Client|AsyncClient|Session)\(`)
+	pySessionVerifyRe = regexp.MustCompile(`\.verify\s*=\s*False\b`)
 	pyVerifyFalseRe   = regexp.MustCompile(`\bverify\s*=\s*False\b`)
-	pyUnverifiedRe    = regexp.MustCompile(`ssl\._create_unverified_context|\bcert_reqs\s*=\s*["']?(?:ssl\.)?CERT_NONE|verify_mode\s*=\s*ssl\.CERT_NONE|check_hostname\s*=\s*False`)
+	pyUnverifiedRe    = regexp.MustCompile(`ssl\._create_unverified_context\(|\bcert_reqs\s*=\s*["']?ssl\.CERT_NONE|\b(?:[a-z_]\w*)\.verify_mode\s*=\s*ssl\.CERT_NONE\b|\b(?:[a-z_]\w*)\.check_hostname\s*=\s*False`)
 	pyOldTLSRe        = regexp.MustCompile(`ssl\.PROTOCOL_(TLSv1_1|TLSv1|SSLv3|SSLv2)\b|minimum_version\s*=\s*ssl\.TLSVersion\.(TLSv1_1|TLSv1|SSLv3)\b`)
 	pyHashRe          = regexp.MustCompile(`hashlib\.(md5|sha1|sha224|sha256|sha384|sha512)\(([^\n]*)|hashlib\.new\(\s*["'](md5|sha1)["']\s*,([^\n]*)`)
 	pyHashersRe       = regexp.MustCompile(`^\s*PASSWORD_HASHERS\s*=`)
@@ -48,7 +50,7 @@ func pyConfigFile(rel string) bool {
 }
 
 func pythonRules(rel string, data []byte, s *sdSink) {
-	lines := sdSourceLines(data, "#", false)
+	lines := pyBlankDocstrings(sdSourceLines(data, "#", false))
 	text := string(data)
 	guardedFile := pyBeforeRequestRe.MatchString(text) && pyAuthWordRe.MatchString(text[strings.Index(text, "before_request"):min(len(text), strings.Index(text, "before_request")+400)])
 	consts := &cfgNode{Kind: cfgMap}
@@ -80,10 +82,8 @@ func pythonRules(rel string, data []byte, s *sdSink) {
 		case pyAppDebugRe.MatchString(t):
 			s.fail(idDebug, l.n, "debug mode is switched on in code", strings.TrimSpace(t))
 		}
-		if pyVerifyFalseRe.MatchString(t) && !strings.Contains(strings.ToLower(t), "jwt") {
-			s.fail(idTLSVerify, l.n, "an HTTPS request skips certificate verification (verify=False)", strings.TrimSpace(t))
-		} else if pyUnverifiedRe.MatchString(t) {
-			s.fail(idTLSVerify, l.n, "a TLS context skips certificate verification", strings.TrimSpace(t))
+		if what := pyTLSVerifyOff(lines, i); what != "" {
+			s.fail(idTLSVerify, l.n, "TLS certificate verification is off ("+what+")", strings.TrimSpace(t))
 		}
 		if m := pyOldTLSRe.FindString(t); m != "" {
 			s.fail(idTLSVersion, l.n, "TLS below 1.2 is used ("+m+")", strings.TrimSpace(t))
@@ -130,6 +130,46 @@ func pythonRules(rel string, data []byte, s *sdSink) {
 		}
 	}
 }
+
+// pyTLSVerifyOff reports an unconditional verify=False on an HTTP call or
+// session, or a TLS context set to CERT_NONE. Library code that implements
+// these switches (self.verify_mode = ..., def f(verify=False), the
+// ternaries of urllib3) is not the product's default.
+func pyTLSVerifyOff(lines []sdSrcLine, i int) string {
+	t := lines[i].text
+	h := strings.TrimSpace(t)
+	if strings.HasPrefix(h, "def ") || strings.HasPrefix(h, "async def ") || strings.Contains(t, " if ") ||
+		strings.Contains(t, "self.") || strings.Contains(strings.ToLower(t), "jwt") || pyConditional(lines, i) {
+		return ""
+	}
+	if pyVerifyFalseRe.MatchString(t) && pyHTTPCallRe.MatchString(t) {
+		return "verify=False"
+	}
+	if m := pySessionVerifyRe.FindString(t); m != "" {
+		return strings.TrimPrefix(m, ".")
+	}
+	return pyUnverifiedRe.FindString(t)
+}
+
+// pyConditional reports whether line i sits directly in an if/elif/else
+// block: a setting made there is an opt-in (if args.insecure: ...), not
+// the default.
+func pyConditional(lines []sdSrcLine, i int) bool {
+	ind := pyIndent(lines[i].text)
+	for j := i - 1; j >= 0 && j > i-50; j-- {
+		t := lines[j].text
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		if pyIndent(t) < ind {
+			h := strings.TrimSpace(t)
+			return strings.HasPrefix(h, "if ") || strings.HasPrefix(h, "elif ") || strings.HasPrefix(h, "else")
+		}
+	}
+	return false
+}
+
+func pyIndent(t string) int { return len(t) - len(strings.TrimLeft(t, " \t")) }
 
 // pyCORSWildcard reads a CORS(...) or CORSMiddleware call: Flask-CORS
 // defaults to every origin when none is given.
@@ -232,4 +272,34 @@ func pyStatusRoute(lines []sdSrcLine, i int, route string, s *sdSink) {
 		msg += " and returns system information or logs (" + internals + ")"
 	}
 	s.fail(idStatus, lines[i].n, msg, strings.TrimSpace(lines[i].text)+" → "+strings.TrimSpace(lines[def].text))
+}
+
+// pyBlankDocstrings empties the lines of triple-quoted strings that stand
+// alone (docstrings, long help texts): URLs and settings in them are
+// documentation. A triple-quoted value assigned on its first line keeps
+// that line.
+func pyBlankDocstrings(lines []sdSrcLine) []sdSrcLine {
+	in := ""
+	for i := range lines {
+		t := lines[i].text
+		h := strings.TrimSpace(t)
+		if in != "" {
+			lines[i].text = ""
+			if strings.Contains(h, in) {
+				in = ""
+			}
+			continue
+		}
+		for _, q := range []string{`"""`, "'''"} {
+			if strings.HasPrefix(strings.TrimLeft(h, "rRbBuUfF"), q) {
+				rest := strings.TrimLeft(h, "rRbBuUfF")[3:]
+				lines[i].text = ""
+				if !strings.Contains(rest, q) {
+					in = q
+				}
+				break
+			}
+		}
+	}
+	return lines
 }

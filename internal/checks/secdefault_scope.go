@@ -36,7 +36,16 @@ var sdSkippedDirs = map[string]bool{
 	"third_party": true, "third-party": true, "locales": true, "locale": true, "i18n": true,
 	"translations": true, "lang": true, ".terraform": true, "bower_components": true,
 	"dev": true, "development": true, "benchmarks": true, "bench": true, "hack": true,
+	"contrib": true, "ci": true, "_vendor": true, "vendored": true, "benchmark": true, ".ci": true, "tools": true, "scripts/dev": true,
 }
+
+// testLikeDirRe matches directory names of test data that IsTestPath does
+// not list: testfiles, testfixtures, integration-tests, _examples.
+var testLikeDirRe = regexp.MustCompile(`(?i)^[_.]?(test|tests|testing|testfiles?|testfixtures?|testfile-.*|testfiles-.*|test[-_].+|.+[-_]tests?|.*fixtures?|.*testdata|examples?|samples?|demos?)$`)
+
+// dockerDevRe matches Dockerfile suffixes of development and CI images:
+// Dockerfile.lint, Dockerfile.vendor, Dockerfile.dev, build.Dockerfile.
+var dockerDevRe = regexp.MustCompile(`(?i)(^|[._-])(dev|develop|development|local|test|tests|testing|ci|lint|vendor|tools?|tooling|docs?|generate|gen|validate|check|bench|fuzz|cross|shell|shellcheck|authors|e2e|debug|build|builder|example|sample)([._-]|$)`)
 
 // sdToolFiles configure development tools, not the product.
 var sdToolFiles = map[string]bool{
@@ -69,7 +78,7 @@ func classifySecdefault(rel string) sdKind {
 	}
 	dir, base := path.Split(rel)
 	for _, seg := range strings.Split(strings.Trim(dir, "/"), "/") {
-		if sdSkippedDirs[strings.ToLower(seg)] {
+		if sdSkippedDirs[strings.ToLower(seg)] || testLikeDirRe.MatchString(seg) {
 			return sdSkip
 		}
 	}
@@ -84,8 +93,10 @@ func classifySecdefault(rel string) sdKind {
 		}
 		return sdEnv
 	}
-	if lower == "dockerfile" || lower == "containerfile" || strings.HasPrefix(lower, "dockerfile.") || strings.HasSuffix(lower, ".dockerfile") {
-		if devNameRe.MatchString(strings.TrimPrefix(lower, "dockerfile")) {
+	if lower == "dockerfile" || lower == "containerfile" ||
+		(strings.HasPrefix(lower, "dockerfile.") && !strings.Contains(lower[len("dockerfile."):], ".")) ||
+		strings.HasSuffix(lower, ".dockerfile") {
+		if dockerDevRe.MatchString(strings.TrimSuffix(strings.TrimPrefix(lower, "dockerfile"), ".dockerfile")) {
 			return sdSkip
 		}
 		return sdDockerfile

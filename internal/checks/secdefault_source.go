@@ -104,7 +104,7 @@ var (
 // sourceCredentials reports weak literal passwords in a line of code.
 func sourceCredentials(l sdSrcLine, s *sdSink) {
 	report := func(key, val string) bool {
-		if !passwordKey(key) {
+		if !codePasswordKey(key, credentialValue(val)) {
 			return false
 		}
 		v := credentialValue(val)
@@ -159,7 +159,7 @@ func sourceCredentials(l sdSrcLine, s *sdSink) {
 func passwordExpr(expr string) bool {
 	w := sdKeyWords(expr)
 	return sdHasWord(w, "password", "passwd", "pwd", "pass", "passphrase", "pw", "plaintext") &&
-		!sdHasWord(w, "token", "reset", "nonce", "otp", "salted")
+		!sdHasWord(w, "token", "reset", "nonce", "cnonce", "otp", "salted", "realm", "ha1")
 }
 
 // slowKDFRe finds password hashing functions; a fast hash next to one is a
