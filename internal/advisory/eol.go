@@ -61,8 +61,11 @@ type EOLFinding struct {
 	Label     string // display name, e.g. "Node.js"
 	Cycle     string
 	// EOL and Support are the cycle's milestones (zero Date when unknown).
-	EOL         Milestone
-	Support     Milestone
+	EOL     Milestone
+	Support Milestone
+	// PastEOL: at the check's date the cycle no longer gets security
+	// fixes. PastSupport: it no longer gets active support (bug fixes);
+	// true whenever PastEOL is.
 	PastEOL     bool
 	PastSupport bool
 	// Latest is the newest release of the cycle, when known.
@@ -100,13 +103,15 @@ func parseEOL(slug string, data []byte) (*EOLProduct, error) {
 		p.Label = slug
 	}
 	for _, id := range f.Identifiers {
-		if id.PURL == "" {
+		// A trailing slash is a known quirk of the data (mautic).
+		u := strings.TrimSuffix(strings.TrimSpace(id.PURL), "/")
+		if u == "" {
 			continue
 		}
-		if _, err := purlKey(id.PURL); err != nil {
+		if _, err := purlKey(u); err != nil {
 			return nil, fmt.Errorf("endoflife.date product %s: identifier %q: %w", slug, id.PURL, err)
 		}
-		p.PURLs = append(p.PURLs, id.PURL)
+		p.PURLs = append(p.PURLs, u)
 	}
 	for i, r := range f.Releases {
 		cycle := rawString(r.ReleaseCycle)
@@ -313,8 +318,10 @@ WHERE u.purl IN (SELECT value FROM json_each(?))`, string(arr))
 			f := EOLFinding{
 				Component: c, Product: p.Name, Label: p.Label, Cycle: cyc.Cycle,
 				EOL: cyc.EOL, Support: cyc.Support, Latest: cyc.Latest,
-				PastEOL: cyc.EOL.Past(now), PastSupport: cyc.Support.Past(now),
+				PastEOL: cyc.EOL.Past(now),
 			}
+			// The end of security support ends active support too.
+			f.PastSupport = f.PastEOL || cyc.Support.Past(now)
 			if f.PastEOL || f.PastSupport {
 				out = append(out, f)
 			}
