@@ -31,6 +31,9 @@ type fileResult struct {
 	indirect map[string]bool
 	// direct holds, for a go.mod, the module paths required without it.
 	direct map[string]bool
+	// manifest is what a project manifest (package.json, Cargo.toml) says
+	// about the lockfile beside it.
+	manifest *directDeps
 }
 
 // found is one package an extractor reported, with the extractor's name.
@@ -67,10 +70,10 @@ func (s *scanner) extract(j *job) (res fileResult) {
 	}
 
 	h := sha512.New()
-	// A go.mod is kept in memory (it is small) to read its "// indirect"
-	// marks with x/mod after scalibr is done.
+	// A go.mod or a project manifest is kept in memory (they are small) to
+	// read its direct dependencies after scalibr is done.
 	var gomod *bytes.Buffer
-	if path.Base(j.path) == "go.mod" {
+	if path.Base(j.path) == "go.mod" || j.direct != nil {
 		gomod = &bytes.Buffer{}
 	}
 	rec := &recordingFS{FS: s.fsys, self: j.path}
@@ -103,6 +106,12 @@ func (s *scanner) extract(j *job) (res fileResult) {
 			}
 		}
 	}
+	if len(j.extractors) == 0 {
+		if err := finishHash(f, h, gomod); err != nil {
+			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("cannot read: %v", unwrapPathError(err))})
+			return res
+		}
+	}
 	res.files = append(res.files, SourceFile{Path: j.path, SHA512: hex.EncodeToString(h.Sum(nil)), Size: info.Size()})
 	for _, extra := range rec.opened {
 		sf, err := s.hashFile(extra)
@@ -112,7 +121,14 @@ func (s *scanner) extract(j *job) (res fileResult) {
 		}
 		res.files = append(res.files, sf)
 	}
-	if gomod != nil {
+	switch {
+	case j.direct != nil:
+		d, err := runDirectReader(s, j, gomod.Bytes())
+		if err != nil {
+			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: "reading direct dependencies: " + errorLines(err)})
+		}
+		res.manifest = d
+	case gomod != nil:
 		res.direct, res.indirect = goModRequires(j.path, gomod.Bytes())
 	}
 	return res
@@ -162,6 +178,17 @@ func runExtractor(s *scanner, ex filesystem.Extractor, fsys scalibrfs.FS, p stri
 		Reader: r,
 	})
 	return inv.Packages, err
+}
+
+// runDirectReader reads a manifest's direct dependencies, turning a panic
+// on hostile input into an error.
+func runDirectReader(s *scanner, j *job, data []byte) (d *directDeps, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			d, err = nil, fmt.Errorf("reader failed on this input: %v", v)
+		}
+	}()
+	return j.direct(s.ctx, s.fsys, j.path, data)
 }
 
 // hashFile hashes a file an extractor opened beside the one it was given.

@@ -37,6 +37,13 @@ type builder struct {
 // components of an Inventory.
 func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory {
 	byKey := make(map[componentKey]*builder)
+	// manifests holds the direct dependencies per directory and ecosystem.
+	manifests := make(map[string]*directDeps)
+	for _, res := range results {
+		if res.manifest != nil {
+			manifests[path.Dir(res.path)+"\x00"+res.manifest.ecosystem] = res.manifest
+		}
+	}
 	var files []SourceFile
 	for _, res := range results {
 		files = append(files, res.files...)
@@ -51,7 +58,7 @@ func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory 
 			for _, loc := range locationsOf(f.pkg, res.path, realRoot) {
 				b.locations[loc] = true
 			}
-			switch relationshipOf(f.pkg, res) {
+			switch relationshipOf(f.pkg, c.Ecosystem, res, manifests) {
 			case RelationshipDirect:
 				b.direct = true
 			case RelationshipTransitive:
@@ -226,11 +233,20 @@ func locationsOf(p *extractor.Package, file, realRoot string) []string {
 	return out
 }
 
-// relationshipOf says whether the file the package came from lists it as a
-// direct or transitive dependency, where the file says so (go.mod and its
-// "// indirect" marks).
-func relationshipOf(p *extractor.Package, res fileResult) Relationship {
+// relationshipOf says whether the package is a direct or transitive
+// dependency, where the files say so: a go.mod and its "// indirect" marks,
+// or a project manifest (package.json, Cargo.toml) beside the lockfile.
+func relationshipOf(p *extractor.Package, ecosystem string, res fileResult, manifests map[string]*directDeps) Relationship {
 	if res.direct == nil && res.indirect == nil {
+		m := manifests[path.Dir(res.path)+"\x00"+ecosystem]
+		switch {
+		case m == nil:
+			return RelationshipUnknown
+		case m.names[p.Name]:
+			return RelationshipDirect
+		case m.complete:
+			return RelationshipTransitive
+		}
 		return RelationshipUnknown
 	}
 	if p.Name == "stdlib" && p.PURLType == purl.TypeGolang {

@@ -98,6 +98,7 @@ func Scan(ctx context.Context, root string, opts Options) (*Inventory, error) {
 		root:       osRoot,
 		fsys:       rootFS,
 		extractors: extractors,
+		readers:    directReaders(),
 	}
 	results := s.run()
 	if err := ctx.Err(); err != nil {
@@ -118,16 +119,19 @@ type scanner struct {
 	root       *os.Root
 	fsys       scalibrfs.FS
 	extractors []filesystem.Extractor
+	readers    map[string]directReader
 
 	// skipped is written by the walk goroutine only.
 	skipped []Skipped
 	jobs    []*job
 }
 
-// job is one file that at least one extractor wants.
+// job is one file that at least one extractor (or a direct-dependency
+// reader) wants.
 type job struct {
 	path       string // slash-separated, relative to the root
 	extractors []filesystem.Extractor
+	direct     directReader // nil unless the file is a project manifest
 	result     fileResult
 }
 
@@ -283,7 +287,8 @@ func (s *scanner) offer(p string, work chan<- *job) {
 			wanted = append(wanted, ex)
 		}
 	}
-	if len(wanted) == 0 {
+	direct := s.readers[path.Base(p)]
+	if len(wanted) == 0 && direct == nil {
 		return
 	}
 	fi, err := api.Stat()
@@ -299,7 +304,7 @@ func (s *scanner) offer(p string, work chan<- *job) {
 		s.skip(p, fmt.Sprintf("file is %s, larger than the %s limit for lockfiles and manifests", formatSize(fi.Size()), formatSize(MaxFileSize)))
 		return
 	}
-	j := &job{path: p, extractors: wanted}
+	j := &job{path: p, extractors: wanted, direct: direct}
 	s.jobs = append(s.jobs, j)
 	work <- j
 }

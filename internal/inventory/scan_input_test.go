@@ -430,3 +430,95 @@ func TestScanListsFilesReadBeside(t *testing.T) {
 		}
 	}
 }
+
+const threePkgLock = `{"name":"app","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{
+"":{"name":"app","version":"1.0.0"},
+"node_modules/wrappy":{"version":"1.0.2"},
+"node_modules/once":{"version":"1.4.0"},
+"node_modules/eslint":{"version":"9.0.0","dev":true}}}
+`
+
+const appCargoLock = `version = 3
+
+[[package]]
+name = "app"
+version = "0.1.0"
+
+[[package]]
+name = "serde"
+version = "1.0.200"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "itoa"
+version = "1.0.11"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+`
+
+// TestScanDirectFromManifests: a package.json or Cargo.toml beside a
+// lockfile tells direct from transitive dependencies.
+func TestScanDirectFromManifests(t *testing.T) {
+	pkgJSON := `{"name":"app","private":true,"dependencies":{"wrappy":"^1.0.2"},"devDependencies":{"eslint":"^9"}}`
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  map[string]Relationship
+		skip  string // path that must be skipped
+	}{
+		{
+			name:  "npm",
+			files: map[string]string{"package.json": pkgJSON, "package-lock.json": threePkgLock},
+			want:  map[string]Relationship{"wrappy": RelationshipDirect, "eslint": RelationshipDirect, "once": RelationshipTransitive},
+		},
+		{
+			name:  "npm_workspace",
+			files: map[string]string{"package.json": strings.Replace(pkgJSON, `"private":true`, `"workspaces":["packages/*"]`, 1), "package-lock.json": threePkgLock},
+			want:  map[string]Relationship{"wrappy": RelationshipDirect, "eslint": RelationshipDirect, "once": RelationshipUnknown},
+		},
+		{
+			name:  "pnpm_workspace",
+			files: map[string]string{"package.json": pkgJSON, "package-lock.json": threePkgLock, "pnpm-workspace.yaml": "packages:\n  - 'packages/*'\n"},
+			want:  map[string]Relationship{"wrappy": RelationshipDirect, "once": RelationshipUnknown},
+		},
+		{
+			name:  "manifest_elsewhere",
+			files: map[string]string{"web/package.json": pkgJSON, "package-lock.json": threePkgLock},
+			want:  map[string]Relationship{"wrappy": RelationshipUnknown, "once": RelationshipUnknown},
+		},
+		{
+			name:  "broken_package_json",
+			files: map[string]string{"package.json": `{"dependencies": [`, "package-lock.json": threePkgLock},
+			want:  map[string]Relationship{"wrappy": RelationshipUnknown, "once": RelationshipUnknown},
+			skip:  "package.json",
+		},
+		{
+			name:  "cargo",
+			files: map[string]string{"Cargo.toml": "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n\n[dev-dependencies]\nitoa = \"1\"\n", "Cargo.lock": appCargoLock},
+			want:  map[string]Relationship{"serde": RelationshipDirect, "itoa": RelationshipUnknown, "app": RelationshipUnknown},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeTree(t, dir, tt.files)
+			inv := scanOK(t, dir, Options{})
+			got := map[string]Relationship{}
+			for _, c := range inv.Components {
+				got[c.Name] = c.Relationship
+			}
+			for name, want := range tt.want {
+				if r, ok := got[name]; !ok || r != want {
+					t.Errorf("%s: relationship = %q (found %v), want %q", name, r, ok, want)
+				}
+			}
+			if tt.skip != "" && !strings.Contains(skipReason(inv, tt.skip), "reading direct dependencies") {
+				t.Errorf("skipped = %+v, want %s skipped", inv.Skipped, tt.skip)
+			}
+			for _, p := range []string{"package.json", "Cargo.toml"} {
+				if _, ok := tt.files[p]; ok && !slices.Contains(filePaths(inv), p) {
+					t.Errorf("files = %q: the manifest read must be listed", filePaths(inv))
+				}
+			}
+		})
+	}
+}
