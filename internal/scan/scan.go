@@ -215,14 +215,14 @@ func matchVulnerabilities(ctx context.Context, opts *Options, inv *inventory.Inv
 	}
 	out.Notes = append(out.Notes, res.Notes...)
 
-	stmts, err := readVEX(opts.VEXPaths)
+	stmts, err := vex.ReadFiles(opts.VEXPaths...)
 	if err != nil {
 		return nil, err
 	}
-	productIDs := productIdentifiers(opts.Config)
+	decisions := vex.NewIndex(stmts)
 	for _, f := range res.Findings {
 		rf := report.Finding{Finding: f}
-		if d, ok := vex.Decide(stmts, vex.Subject{VulnIDs: f.Aliases, PURL: f.Component.PURL, ComponentID: f.Component.ID, ProductIDs: productIDs}); ok {
+		if d, ok := decisions.Decide(VEXSubject(f, opts.Config)); ok {
 			st := d.Statement
 			rf.VEX = &report.VEXDecision{
 				Status:          string(st.Status),
@@ -258,16 +258,24 @@ func matchVulnerabilities(ctx context.Context, opts *Options, inv *inventory.Inv
 	return out, nil
 }
 
-func readVEX(paths []string) ([]vex.Statement, error) {
-	var all []vex.Statement
-	for _, p := range paths {
-		stmts, err := vex.ReadFile(p)
-		if err != nil {
-			return nil, err
+// VEXSubject is what a VEX statement must name to apply to finding f:
+// one of its IDs, its component, and optionally the product. The
+// finding's own ID comes first so that statements written from it name
+// the vulnerability by that ID.
+func VEXSubject(f match.Finding, cfg config.Config) vex.Subject {
+	ids := []string{f.ID}
+	for _, a := range f.Aliases {
+		if a != f.ID {
+			ids = append(ids, a)
 		}
-		all = append(all, stmts...)
 	}
-	return all, nil
+	return vex.Subject{
+		VulnIDs:        ids,
+		PURL:           f.Component.PURL,
+		ComponentID:    f.Component.ID,
+		ProductIDs:     productIdentifiers(cfg),
+		ProductVersion: cfg.Product.Version,
+	}
 }
 
 // productIdentifiers are the names under which a VEX document may refer
