@@ -153,7 +153,7 @@ func Validate(name string, data []byte) ([]Problem, error) {
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, jsonError(name, data, err)
 	}
 	err = schema.Validate(inst)
 	if err == nil {
