@@ -109,6 +109,7 @@ and CRA evidence, and ties every result to the CRA requirement it serves.`,
 // commands lists every top-level command.
 func commands(app *App) []*cobra.Command {
 	return []*cobra.Command{
+		newSBOMCmd(app),
 		newVersionCmd(app),
 		newRequirementsCmd(app),
 	}
