@@ -82,6 +82,10 @@ func codePasswordKey(key, value string) bool {
 	if sdHasWord(w, labelKeyWords...) || sdHasWord(w, strings.ToLower(value)) {
 		return false
 	}
+	// "PGPASSWORD": "password" maps a variable to a field name.
+	if nv := sdNormKey(value); nv != "" && strings.HasSuffix(sdNormKey(key), nv) {
+		return false
+	}
 	return true
 }
 
@@ -156,6 +160,19 @@ var (
 	docPlaceholderPassword = map[string]bool{"password": true, "pass": true, "pwd": true, "secret": true, "passwd": true}
 )
 
+// docPair reports a password placeholder next to a user placeholder.
+func docPair(parent *cfgNode, pw string) bool {
+	if parent == nil || parent.Kind != cfgMap || !docPlaceholderPassword[strings.ToLower(pw)] {
+		return false
+	}
+	for _, sib := range parent.Kids {
+		if sib.Kind == cfgScalar && userKey(sib.Key) && docPlaceholderUser[strings.ToLower(sib.Value)] {
+			return true
+		}
+	}
+	return false
+}
+
 // exampleHost reports documentation hosts (RFC 2606 and the like).
 func exampleHost(h string) bool {
 	h = strings.ToLower(h)
@@ -183,6 +200,8 @@ func credRule(doc *cfgDoc, s *sdSink) {
 			v := credentialValue(n.Value)
 			switch {
 			case v == "":
+			case docPair(parent, v):
+				// username: username / password: password documents the shape.
 			case isWeakPassword(key, v):
 				s.fail(idCredentials, n.Line,
 					"default credential: "+sdJoinPath(path)+" ships a well-known password",

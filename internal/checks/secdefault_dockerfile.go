@@ -78,6 +78,13 @@ var (
 	fromAsRe    = regexp.MustCompile(`(?i)^(?:--\S+\s+)*(\S+)(?:\s+as\s+(\S+))?`)
 )
 
+// toolchainImageRe names images that are build environments, not
+// runtimes: a final stage on one of them is a development image.
+var toolchainImageRe = regexp.MustCompile(`(?i)^(?:[\w.-]+/)*(golang|rust|gcc|buildpack-deps|maven|gradle|base-builder[\w-]*|workspace-[\w-]+|markdown-lint|hadolint|shellcheck[\w-]*|docker)(?:[:@]|$)`)
+
+// buildToolCmdRe matches a CMD or ENTRYPOINT that runs a build tool.
+var buildToolCmdRe = regexp.MustCompile(`^\[?\s*"?(go|make|cargo|bazel|bazelisk|cmake|gradle|mvn|\./build\.sh|\./make\.bash)"?[\s,\]]`)
+
 // privDropRe finds tools that drop root at start-up (the entrypoint runs
 // as root only to fix permissions, then execs the service as a user).
 var privDropRe = regexp.MustCompile(`\b(gosu|su-exec|setpriv|runuser|chroot\s+--userspec|s6-setuidgid|setuidgid|tini\s+-u)\b`)
@@ -88,11 +95,13 @@ func dockerfileRules(rel string, data []byte, s *sdSink) {
 	instrs := parseDockerfile(data)
 	type stage struct {
 		name, base string
+		root       string // the external image at the start of the stage chain
 		fromLine   int
 		user       string
 		userLine   int
 		drops      bool
-		runs       bool // has CMD or ENTRYPOINT
+		runs       bool   // has CMD or ENTRYPOINT (here or in a parent stage)
+		runCmd     string // the last CMD or ENTRYPOINT
 	}
 	var stages []*stage
 	env := &cfgNode{Kind: cfgMap}
@@ -105,9 +114,11 @@ func dockerfileRules(rel string, data []byte, s *sdSink) {
 			if m != nil {
 				st.base, st.name = m[1], strings.ToLower(m[2])
 			}
+			st.root = strings.ToLower(st.base)
 			for _, prev := range stages {
 				if prev.name != "" && prev.name == strings.ToLower(st.base) {
 					st.user, st.userLine, st.drops = prev.user, prev.userLine, prev.drops
+					st.root, st.runs, st.runCmd = prev.root, prev.runs, prev.runCmd
 				}
 			}
 			stages = append(stages, st)
@@ -122,7 +133,7 @@ func dockerfileRules(rel string, data []byte, s *sdSink) {
 				cur.drops = true
 			}
 			if cur != nil && in.Cmd != "RUN" {
-				cur.runs = true
+				cur.runs, cur.runCmd = true, in.Args
 			}
 		case "ENV":
 			for _, kv := range splitDockerEnv(in.Args) {
@@ -134,14 +145,16 @@ func dockerfileRules(rel string, data []byte, s *sdSink) {
 		return
 	}
 	final := stages[len(stages)-1]
-	base := strings.ToLower(final.base)
 	user := strings.ToLower(strings.Trim(final.user, `"'`))
 	switch {
 	case final.drops:
-	case base == "scratch" && !final.runs:
-		// An export stage (docker build --output): files, not a container.
+	case !final.runs || toolchainImageRe.MatchString(final.root) || buildToolCmdRe.MatchString(final.runCmd):
+		// No CMD or ENTRYPOINT: an export stage or a build environment
+		// (docker run image make ...), not a service the product ships;
+		// the same for a final stage on a toolchain image or one whose
+		// command is a build tool.
 	case final.user == "":
-		if strings.Contains(base, "nonroot") || strings.Contains(base, "rootless") {
+		if strings.Contains(final.root, "nonroot") || strings.Contains(final.root, "rootless") {
 			break
 		}
 		s.fail(idContainerRoot, final.fromLine,

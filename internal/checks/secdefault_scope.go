@@ -41,11 +41,11 @@ var sdSkippedDirs = map[string]bool{
 
 // testLikeDirRe matches directory names of test data that IsTestPath does
 // not list: testfiles, testfixtures, integration-tests, _examples.
-var testLikeDirRe = regexp.MustCompile(`(?i)^[_.]?(test|tests|testing|testfiles?|testfixtures?|testfile-.*|testfiles-.*|test[-_].+|.+[-_]tests?|.*fixtures?|.*testdata|examples?|samples?|demos?)$`)
+var testLikeDirRe = regexp.MustCompile(`(?i)^[_.]?(test.*|.+[-_]tests?|.*fixtures?|.*testdata|examples?|samples?|demos?|integration|clusterfuzzlite|fuzz|fuzzing)$|(^|[-_.])(dev|devel|e2e|mock|mocks|bench|benchmarks?)([-_.]|$)`)
 
 // dockerDevRe matches Dockerfile suffixes of development and CI images:
 // Dockerfile.lint, Dockerfile.vendor, Dockerfile.dev, build.Dockerfile.
-var dockerDevRe = regexp.MustCompile(`(?i)(^|[._-])(dev|develop|development|local|test|tests|testing|ci|lint|vendor|tools?|tooling|docs?|generate|gen|validate|check|bench|fuzz|cross|shell|shellcheck|authors|e2e|debug|build|builder|example|sample)([._-]|$)`)
+var dockerDevRe = regexp.MustCompile(`(?i)(^|[._-])(dev|develop|development|local|test|tests|testing|ci|lint|vendor|tools?|tooling|docs?|generate|gen|validate|check|bench|fuzz|cross|shell|shellcheck|authors|e2e|debug|build|builder|example|sample|cover|coverage|gitpod|fuzz)([._-]|$)`)
 
 // sdToolFiles configure development tools, not the product.
 var sdToolFiles = map[string]bool{
