@@ -211,7 +211,7 @@ var ciTests = ciKind{
 var ciVulnScan = ciKind{
 	what: "scans dependencies for known vulnerabilities",
 	tools: tools(
-		"craft", `\bcraft scan\b`,
+		"craft", `\bcraft["']?\s+scan\b`,
 		"osv-scanner", `osv-scanner`,
 		"govulncheck", `govulncheck`,
 		"trivy", `\btrivy\b|aquasecurity/trivy-action`,
@@ -262,7 +262,7 @@ var ciSAST = ciKind{
 var ciSBOM = ciKind{
 	what: "generates an SBOM",
 	tools: tools(
-		"craft sbom", `\bcraft sbom\b`,
+		"craft sbom", `\bcraft["']?\s+sbom\b`,
 		"syft", `\bsyft\b|anchore/sbom-action`,
 		"CycloneDX tools", `(?i)cyclonedx|\bcdxgen\b`,
 		"SPDX tools", `spdx-sbom-generator|\bsbom-tool\b|\bbom generate\b`,
@@ -329,7 +329,9 @@ func (h toolHits) result(prefix string) Result {
 			where = fmt.Sprintf("%s:%d", t.loc.Path, t.loc.Line)
 		}
 		names = append(names, fmt.Sprintf("%s (%s)", t.tool, where))
-		locs = append(locs, t.loc)
+		if !slices.Contains(locs, t.loc) {
+			locs = append(locs, t.loc)
+		}
 	}
 	return Result{Outcome: OutcomePass, Message: prefix + ": " + strings.Join(names, ", "), Locations: locs, Evidence: h[0].evidence}
 }

@@ -147,6 +147,7 @@ func TestCIChecks(t *testing.T) {
 		{name: "npm_audit", check: "process.ci-vuln-scan", files: wf("npm audit --audit-level=high"), want: pass},
 		{name: "trivy_gitlab", check: "process.ci-vuln-scan", files: map[string]string{".gitlab-ci.yml": "scan:\n  image: aquasec/trivy\n  script: trivy fs --exit-code 1 .\n"}, want: pass},
 		{name: "craft_scan", check: "process.ci-vuln-scan", files: wf("craft scan . --fail-on high"), want: pass},
+		{name: "craft_built_binary", check: "process.ci-vuln-scan", files: map[string]string{".ci/run": "#!/bin/sh\ngo build -o \"$out/craft\" ./cmd/craft\n\"$out/craft\" scan . --fail-on low\n"}, want: pass, msg: "craft (.ci/run:3)"},
 		{name: "dependabot_only", check: "process.ci-vuln-scan", files: with(wf("go test ./..."), ".github/dependabot.yml", "version: 2\nupdates:\n  - package-ecosystem: gomod\n    directory: /\n    schedule: {interval: weekly}\n"), want: warn, msg: "dependabot.yml is configured"},
 		{name: "no_ci_dependabot", check: "process.ci-vuln-scan", files: map[string]string{".github/dependabot.yml": "version: 2\n"}, want: warn},
 
