@@ -109,9 +109,12 @@ and CRA evidence, and ties every result to the CRA requirement it serves.`,
 // commands lists every top-level command.
 func commands(app *App) []*cobra.Command {
 	return []*cobra.Command{
-		newSBOMCmd(app),
-		newVersionCmd(app),
+		newScanCmd(app),
+		newVEXCmd(app),
+		newCheckCmd(app),
 		newRequirementsCmd(app),
+		newDBCmd(app),
+		newVersionCmd(app),
 	}
 }
 
