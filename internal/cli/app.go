@@ -111,10 +111,11 @@ func commands(app *App) []*cobra.Command {
 	return []*cobra.Command{
 		newScanCmd(app),
 		newVEXCmd(app),
+		newSBOMCmd(app),
 		newCheckCmd(app),
+		newVersionCmd(app),
 		newRequirementsCmd(app),
 		newDBCmd(app),
-		newVersionCmd(app),
 	}
 }
 
