@@ -61,6 +61,7 @@ func isCIConfig(p string) bool {
 var buildFiles = map[string]bool{
 	"pom.xml": true, "build.gradle": true, "build.gradle.kts": true,
 	".goreleaser.yml": true, ".goreleaser.yaml": true, "goreleaser.yml": true, "goreleaser.yaml": true,
+	"docker-bake.hcl": true,
 }
 
 // scriptRefRE finds paths of scripts a CI step runs.
@@ -97,40 +98,16 @@ func loadCI(repo *Repo) (configs []string, corpus []ciFile) {
 	if len(configs) == 0 {
 		return nil, nil
 	}
-	// One level of the scripts and task runners the configs call.
-	n := len(corpus)
-	for i := 0; i < n; i++ {
-		text := corpus[i].Text
-		for _, m := range scriptRefRE.FindAllStringSubmatch(text, -1) {
-			if repo.HasFile(m[1]) {
-				add(m[1], false)
-			}
+	// The scripts and task runners the configs call, and the ones those
+	// call (two levels: CI → make → ./hack/release), at most
+	// maxCIFiles files in all.
+	start := 0
+	for level := 0; level < 2; level++ {
+		end := len(corpus)
+		for i := start; i < end && len(corpus) < maxCIFiles; i++ {
+			followRefs(repo, corpus[i].Text, add, seen, &corpus)
 		}
-		if makeRE.MatchString(text) {
-			for _, mk := range []string{"Makefile", "makefile", "GNUmakefile"} {
-				if repo.HasFile(mk) {
-					add(mk, false)
-				}
-			}
-		}
-		if strings.Contains(text, "tox") && repo.HasFile("tox.ini") {
-			add("tox.ini", false)
-		}
-		if strings.Contains(text, "nox") && repo.HasFile("noxfile.py") {
-			add("noxfile.py", false)
-		}
-		if justRE.MatchString(text) && repo.HasFile("justfile") {
-			add("justfile", false)
-		}
-		if taskRE.MatchString(text) && repo.HasFile("Taskfile.yml") {
-			add("Taskfile.yml", false)
-		}
-		if jsPMRE.MatchString(text) && repo.HasFile("package.json") && !seen["package.json#scripts"] {
-			if s := packageScripts(repo); s != "" {
-				seen["package.json#scripts"] = true
-				corpus = append(corpus, ciFile{Path: "package.json", Text: s, Synthetic: true})
-			}
-		}
+		start = end
 	}
 	for _, f := range repo.Files {
 		if buildFiles[path.Base(f)] && !IsTestPath(f) {
@@ -138,6 +115,43 @@ func loadCI(repo *Repo) (configs []string, corpus []ciFile) {
 		}
 	}
 	return configs, corpus
+}
+
+// maxCIFiles bounds the CI evidence read.
+const maxCIFiles = 200
+
+// followRefs adds the files that text runs to the corpus.
+func followRefs(repo *Repo, text string, add func(string, bool), seen map[string]bool, corpus *[]ciFile) {
+	for _, m := range scriptRefRE.FindAllStringSubmatch(text, -1) {
+		if repo.HasFile(m[1]) {
+			add(m[1], false)
+		}
+	}
+	if makeRE.MatchString(text) {
+		for _, mk := range []string{"Makefile", "makefile", "GNUmakefile"} {
+			if repo.HasFile(mk) {
+				add(mk, false)
+			}
+		}
+	}
+	if strings.Contains(text, "tox") && repo.HasFile("tox.ini") {
+		add("tox.ini", false)
+	}
+	if strings.Contains(text, "nox") && repo.HasFile("noxfile.py") {
+		add("noxfile.py", false)
+	}
+	if justRE.MatchString(text) && repo.HasFile("justfile") {
+		add("justfile", false)
+	}
+	if taskRE.MatchString(text) && repo.HasFile("Taskfile.yml") {
+		add("Taskfile.yml", false)
+	}
+	if jsPMRE.MatchString(text) && repo.HasFile("package.json") && !seen["package.json#scripts"] {
+		if s := packageScripts(repo); s != "" {
+			seen["package.json#scripts"] = true
+			*corpus = append(*corpus, ciFile{Path: "package.json", Text: s, Synthetic: true})
+		}
+	}
 }
 
 // packageScripts returns the "scripts" of the root package.json, one
@@ -269,7 +283,8 @@ var ciSBOM = ciKind{
 		"trivy SBOM", `\btrivy\b[^\n]*(--format|-f)[ =]?(cyclonedx|spdx)`,
 		"npm sbom", `\bnpm sbom\b`,
 		"goreleaser sboms", `(?m)^\s*sboms:`,
-		"container SBOM attestation", `--sbom[ =]true|(?m)^\s*sbom:\s*true`,
+		"container SBOM attestation", `--sbom[ =]true|(?m)^\s*sbom:\s*true|attest=type=sbom|--attest type=sbom`,
+		"SBOM output file", `[\w.-]+\.(spdx|cdx)\.(json|xml)\b|\bbom\.(json|xml)\b`,
 	),
 }
 
