@@ -193,57 +193,67 @@ func sdInsertDotted(root *cfgNode, path []string, value string, line int) {
 
 // sdLineFinder finds the line of a key in formats whose libraries keep no
 // positions (TOML, INI): the first line that assigns the key after the
-// header of its section, or anywhere when the section has no header.
+// header of its section, or anywhere when the section has no header. The
+// index is built once, so a file with many keys stays linear.
 type sdLineFinder struct {
-	lines []string
+	headers map[string]int   // section name → line of its first header
+	assigns map[string][]int // key (and last dotted part) → lines, ascending
 }
 
 func sdNewLineFinder(data []byte) *sdLineFinder {
-	return &sdLineFinder{lines: strings.Split(string(data), "\n")}
+	lf := &sdLineFinder{headers: map[string]int{}, assigns: map[string][]int{}}
+	for i, l := range strings.Split(string(data), "\n") {
+		if m := sdHeaderRe.FindStringSubmatch(l); m != nil {
+			name := strings.ReplaceAll(m[1], `"`, "")
+			if _, ok := lf.headers[name]; !ok {
+				lf.headers[name] = i + 1
+			}
+			continue
+		}
+		t := strings.TrimSpace(l)
+		if t == "" || t[0] == '#' || t[0] == ';' {
+			continue
+		}
+		lhs := t
+		if eq := strings.IndexAny(t, "=:"); eq > 0 {
+			lhs = t[:eq]
+		}
+		lhs = strings.Trim(strings.TrimSpace(lhs), `"'`)
+		keys := []string{lhs}
+		if dot := strings.LastIndex(lhs, "."); dot >= 0 {
+			keys = append(keys, strings.Trim(lhs[dot+1:], `"'`))
+		}
+		for _, k := range keys {
+			if len(lf.assigns[k]) < 64 {
+				lf.assigns[k] = append(lf.assigns[k], i+1)
+			}
+		}
+	}
+	return lf
 }
 
 var sdHeaderRe = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:[#;].*)?$`)
 
 // section returns the line of the header [name], 0 when there is none.
-func (lf *sdLineFinder) section(name string) int {
-	for i, l := range lf.lines {
-		if m := sdHeaderRe.FindStringSubmatch(l); m != nil && strings.ReplaceAll(m[1], `"`, "") == name {
-			return i + 1
-		}
-	}
-	return 0
-}
+func (lf *sdLineFinder) section(name string) int { return lf.headers[name] }
 
 // find returns the line that assigns key within the table sect.
 func (lf *sdLineFinder) find(sect []string, key string) int {
 	from := 0
-	if len(sect) > 0 {
-		for n := len(sect); n > 0; n-- {
-			if l := lf.section(strings.Join(sect[:n], ".")); l > 0 {
-				from = l
-				break
-			}
+	for n := len(sect); n > 0; n-- {
+		if l := lf.section(strings.Join(sect[:n], ".")); l > 0 {
+			from = l
+			break
 		}
 	}
-	for _, start := range []int{from, 0} {
-		for i := start; i < len(lf.lines); i++ {
-			if sdAssigns(lf.lines[i], key) {
-				return i + 1
-			}
+	lines := lf.assigns[key]
+	for _, l := range lines {
+		if l > from {
+			return l
 		}
+	}
+	if len(lines) > 0 {
+		return lines[0]
 	}
 	return 0
-}
-
-// sdAssigns reports whether line assigns key (bare, quoted or as the last
-// part of a dotted key).
-func sdAssigns(line, key string) bool {
-	t := strings.TrimSpace(line)
-	eq := strings.IndexAny(t, "=:")
-	if eq <= 0 {
-		return strings.TrimSpace(t) == key // boolean key
-	}
-	lhs := strings.TrimSpace(t[:eq])
-	lhs = strings.Trim(lhs, `"'`)
-	return lhs == key || strings.HasSuffix(lhs, "."+key) || strings.HasSuffix(lhs, `."`+key)
 }

@@ -62,8 +62,19 @@ func sdInString(l string, at int) bool {
 }
 
 func sdStripComment(l, marker string) string {
-	for i := 0; i+len(marker) <= len(l); i++ {
-		if strings.HasPrefix(l[i:], marker) && !sdInString(l, i) {
+	var q byte
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		switch {
+		case q != 0 && c == '\\':
+			i++
+		case q != 0:
+			if c == q {
+				q = 0
+			}
+		case c == '"' || c == '\'' || c == '`':
+			q = c
+		case strings.HasPrefix(l[i:], marker):
 			if marker == "//" && i > 0 && l[i-1] == ':' { // URLs such as http://
 				continue
 			}
