@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/craft-cra/craft/internal/inventory"
@@ -28,6 +31,14 @@ type matcher struct {
 	vc       *versionCache
 	compiled map[*osv.Vulnerability]*compiledRecord
 	notes    map[string]bool
+}
+
+func newMatcher() *matcher {
+	return &matcher{
+		vc:       newVersionCache(),
+		compiled: make(map[*osv.Vulnerability]*compiledRecord),
+		notes:    make(map[string]bool),
+	}
 }
 
 func (m *matcher) note(format string, args ...any) { m.notes[fmt.Sprintf(format, args...)] = true }
@@ -67,11 +78,7 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
-	m := &matcher{
-		vc:       newVersionCache(),
-		compiled: make(map[*osv.Vulnerability]*compiledRecord),
-		notes:    make(map[string]bool),
-	}
+	m := newMatcher()
 
 	byEco := make(map[string][]componentQuery)
 	for i := range inv.Components {
@@ -99,13 +106,12 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 	}
 
 	res := &Result{MatchedAt: now}
-	var perComponent [][]Finding
-	total := 0
 	ecos := make([]string, 0, len(byEco))
 	for eco := range byEco {
 		ecos = append(ecos, eco)
 	}
 	slices.Sort(ecos)
+	var work []workItem
 	for _, eco := range ecos {
 		queries := byEco[eco]
 		if !m.vc.supported(eco) {
@@ -126,28 +132,20 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 		if err != nil {
 			return nil, fmt.Errorf("match: advisories for %s: %w", eco, err)
 		}
-		if len(m.compiled) == 0 {
-			n := 0
-			for _, rs := range recs {
-				n += len(rs)
-			}
-			m.compiled = make(map[*osv.Vulnerability]*compiledRecord, n)
-		}
-		for i, q := range queries {
-			if i%256 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, fmt.Errorf("match: %w", err)
-				}
-			}
+		for _, q := range queries {
 			var cands []*osv.Vulnerability
 			for _, n := range q.names {
 				cands = append(cands, recs[n]...)
 			}
-			if fs := m.matchComponent(q, cands); len(fs) > 0 {
-				perComponent = append(perComponent, fs)
-				total += len(fs)
+			if len(cands) > 0 {
+				work = append(work, workItem{q, cands})
 			}
 		}
+	}
+
+	perComponent, total, err := m.matchAll(ctx, work)
+	if err != nil {
+		return nil, err
 	}
 
 	all := make([]*Finding, 0, total)
@@ -175,6 +173,73 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 	}
 	slices.Sort(res.Notes)
 	return res, nil
+}
+
+// workItem is a component with its candidate records.
+type workItem struct {
+	q     componentQuery
+	cands []*osv.Vulnerability
+}
+
+// matchAll evaluates the work on up to GOMAXPROCS goroutines. Items are
+// sharded by package name, so each worker compiles the records of its
+// packages once; each worker has its own caches, and its notes are merged
+// into m's. The result does not depend on the sharding.
+func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, int, error) {
+	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(work)/512))
+	shards := make([][]workItem, workers)
+	for _, w := range work {
+		i := 0
+		if workers > 1 {
+			h := fnv.New32a()
+			h.Write([]byte(w.q.names[0]))
+			i = int(h.Sum32() % uint32(workers))
+		}
+		shards[i] = append(shards[i], w)
+	}
+	type out struct {
+		findings [][]Finding
+		total    int
+		notes    map[string]bool
+		err      error
+	}
+	outs := make([]out, workers)
+	var wg sync.WaitGroup
+	for wi := range shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wm := newMatcher()
+			o := &outs[wi]
+			for i, w := range shards[wi] {
+				if i%256 == 0 {
+					if err := ctx.Err(); err != nil {
+						o.err = fmt.Errorf("match: %w", err)
+						return
+					}
+				}
+				if fs := wm.matchComponent(w.q, w.cands); len(fs) > 0 {
+					o.findings = append(o.findings, fs)
+					o.total += len(fs)
+				}
+			}
+			o.notes = wm.notes
+		}()
+	}
+	wg.Wait()
+	var all [][]Finding
+	total := 0
+	for _, o := range outs {
+		if o.err != nil {
+			return nil, 0, o.err
+		}
+		all = append(all, o.findings...)
+		total += o.total
+		for n := range o.notes {
+			m.notes[n] = true
+		}
+	}
+	return all, total, nil
 }
 
 // hit is one record that affects the installed version.
