@@ -20,8 +20,14 @@ import (
 )
 
 // MaxSize bounds an SBOM, after gunzip: larger input is refused before it
-// is decoded, so a hostile file cannot exhaust memory.
-const MaxSize = 512 << 20
+// is decoded, so a hostile file cannot exhaust memory. Decoding takes about
+// eight times the document's size in memory.
+const MaxSize = 256 << 20
+
+// MaxValidateSize bounds the documents Validate checks against a schema:
+// the schema validator holds the document as generic JSON values, about
+// 22 times its size.
+const MaxValidateSize = 128 << 20
 
 // Document is a decoded SBOM in its own format's model. Exactly one of
 // CycloneDX and SPDX is set.

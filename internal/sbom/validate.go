@@ -118,6 +118,9 @@ func Validate(name string, data []byte) ([]Problem, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	body := trimBOM(data)
+	if len(body) > 0 && body[0] == '{' && len(data) > MaxValidateSize {
+		return nil, fmt.Errorf("%s: %d bytes, larger than the %d craft validates against a schema", name, len(data), MaxValidateSize)
+	}
 	switch {
 	case len(body) > 0 && body[0] == '<':
 		if _, err := parse(name, data); err != nil {

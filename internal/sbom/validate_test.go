@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,5 +99,17 @@ func TestValidateProblemPointer(t *testing.T) {
 	}
 	if len(problems) != 1 || problems[0].Pointer != "/components/0/hashes/0/content" {
 		t.Errorf("problems = %v, want one at /components/0/hashes/0/content", problems)
+	}
+}
+
+func TestValidateTooLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates MaxValidateSize")
+	}
+	data := bytes.Repeat([]byte(" "), MaxValidateSize+1)
+	data[0] = '{'
+	_, err := Validate("huge.json", data)
+	if err == nil || !strings.Contains(err.Error(), "huge.json") || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("err = %v, want a size error naming the input", err)
 	}
 }
