@@ -132,7 +132,13 @@ func (m *sdScan) results(ctx context.Context, repo *Repo, id string) ([]Result, 
 func scanSecdefault(ctx context.Context, repo *Repo) (map[string][]Result, error) {
 	out := map[string][]Result{}
 	seen := map[[3]string]bool{}
-	for _, rel := range repo.Files {
+	// In a git checkout only committed files ship: a local .env or a build
+	// output is the developer's, not the product's default.
+	files, err := repo.CommittedFiles()
+	if err != nil {
+		return nil, fmt.Errorf("secure defaults: %w", err)
+	}
+	for _, rel := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -4,11 +4,15 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/craft-cra/craft/internal/config"
 )
@@ -19,6 +23,7 @@ var updateSecdefault = flag.Bool("update", false, "rewrite golden files under te
 // returns the results that are findings (fail or warn).
 func runSecdefault(t *testing.T, root string) []Result {
 	t.Helper()
+	root = sdCopyTree(t, root) // outside the craft checkout: every file counts
 	rep, err := RunChecks(context.Background(), secdefaultChecks(), root, config.Config{}, Options{Now: fixedNow})
 	if err != nil {
 		t.Fatalf("RunChecks(%s): %v", root, err)
@@ -33,6 +38,33 @@ func runSecdefault(t *testing.T, root string) []Result {
 		}
 	}
 	return out
+}
+
+// sdCopyTree copies a fixture tree to a temporary directory.
+func sdCopyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
 
 func renderResults(rs []Result) string {
@@ -256,5 +288,47 @@ func TestSecdefaultKeyWords(t *testing.T) {
 		if got := passwordKey(key); got != want {
 			t.Errorf("passwordKey(%q) = %v, want %v", key, got, want)
 		}
+	}
+}
+
+// TestSecdefaultOnlyCommitted: in a git checkout an untracked .env (the
+// developer's own) is not the product's default; a committed one is.
+func TestSecdefaultOnlyCommitted(t *testing.T) {
+	root := t.TempDir()
+	for name, content := range map[string]string{
+		"config.yaml": "admin:\n  password: changeme\n",
+		".env":        "ADMIN_PASSWORD=admin\n",
+	} {
+		if err := os.WriteFile(filepath.Join(root, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	repo, err := git.PlainInit(root, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Add("config.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "t", Email: "t@example.org", When: fixedNow}
+	if _, err := wt.Commit("config", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := RunChecks(context.Background(), secdefaultChecks(), root, config.Config{}, Options{Only: []string{idCredentials}, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rep.Results {
+		if r.Outcome == OutcomeFail {
+			got = append(got, r.Locations[0].Path)
+		}
+	}
+	if strings.Join(got, ",") != "config.yaml" {
+		t.Errorf("findings in %v, want only config.yaml", got)
 	}
 }
