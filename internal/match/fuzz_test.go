@@ -88,7 +88,7 @@ func FuzzSeverity(f *testing.F) {
 	f.Fuzz(func(t *testing.T, typ, score, dbSeverity string) {
 		r := &osv.Vulnerability{ID: "FUZZ-S", Severity: []osv.Severity{{Type: typ, Score: score}},
 			DatabaseSpecific: map[string]any{"severity": dbSeverity}}
-		sev, _ := chooseSeverity([]*compiledRecord{{rec: r}}, "npm", "", nil)
+		sev, _ := chooseSeverity([]*compiledRecord{{rec: r}}, "npm", "", nil, scoreVector)
 		if levelRank(sev.Level) == 0 && sev.Level != LevelUnknown {
 			t.Errorf("level %q", sev.Level)
 		}

@@ -31,6 +31,24 @@ type matcher struct {
 	vc       *versionCache
 	compiled map[*osv.Vulnerability]*compiledRecord
 	notes    map[string]bool
+	vectors  map[osv.Severity]scoredResult
+}
+
+type scoredResult struct {
+	sv     scoredVector
+	isCVSS bool
+	err    error
+}
+
+// scoreVector is the package scoreVector, cached per run.
+func (m *matcher) scoreVector(s osv.Severity) (scoredVector, bool, error) {
+	if r, ok := m.vectors[s]; ok {
+		return r.sv, r.isCVSS, r.err
+	}
+	var r scoredResult
+	r.sv, r.isCVSS, r.err = scoreVector(s)
+	m.vectors[s] = r
+	return r.sv, r.isCVSS, r.err
 }
 
 func newMatcher() *matcher {
@@ -38,6 +56,7 @@ func newMatcher() *matcher {
 		vc:       newVersionCache(),
 		compiled: make(map[*osv.Vulnerability]*compiledRecord),
 		notes:    make(map[string]bool),
+		vectors:  make(map[osv.Severity]scoredResult),
 	}
 }
 
@@ -343,6 +362,9 @@ func (m *matcher) subject(base, raw string) subject {
 // mergeAliases groups hits whose records share an ID, directly or through
 // other records (GHSA-x aliases CVE-y, PYSEC-z aliases CVE-y: one group).
 func mergeAliases(hits []hit) [][]hit {
+	if len(hits) == 1 {
+		return [][]hit{hits}
+	}
 	parent := make(map[string]string)
 	var find func(string) string
 	find = func(x string) string {
@@ -417,19 +439,16 @@ func (m *matcher) finding(q componentQuery, s subject, group []hit) Finding {
 		recs[i] = h.cr
 	}
 
-	idSet := make(map[string]bool)
 	for _, cr := range recs {
-		idSet[cr.rec.ID] = true
+		f.Aliases = append(f.Aliases, cr.rec.ID)
 		for _, a := range cr.rec.Aliases {
 			if a = strings.TrimSpace(a); a != "" {
-				idSet[a] = true
+				f.Aliases = append(f.Aliases, a)
 			}
 		}
 	}
-	for id := range idSet {
-		f.Aliases = append(f.Aliases, id)
-	}
 	slices.SortFunc(f.Aliases, compareIDs)
+	f.Aliases = slices.Compact(f.Aliases)
 	f.ID = preferredID(f.Aliases, recs[0].rec.ID)
 
 	for _, cr := range recs {
@@ -447,7 +466,6 @@ func (m *matcher) finding(q componentQuery, s subject, group []hit) Finding {
 		}
 	}
 
-	seenURL := make(map[string]bool)
 	var fixes []string
 	for _, h := range group {
 		f.Evidence = append(f.Evidence, h.am.evidence)
@@ -457,8 +475,7 @@ func (m *matcher) finding(q componentQuery, s subject, group []hit) Finding {
 			}
 		}
 		for _, r := range h.cr.rec.References {
-			if r.URL != "" && !seenURL[r.URL] {
-				seenURL[r.URL] = true
+			if r.URL != "" && (len(group) == 1 || !slices.ContainsFunc(f.References, func(o osv.Reference) bool { return o.URL == r.URL })) {
 				f.References = append(f.References, r)
 			}
 		}
@@ -474,7 +491,7 @@ func (m *matcher) finding(q componentQuery, s subject, group []hit) Finding {
 	}
 
 	var sevNotes []string
-	f.Severity, sevNotes = chooseSeverity(recs, q.base, q.suffix, q.names)
+	f.Severity, sevNotes = chooseSeverity(recs, q.base, q.suffix, q.names, m.scoreVector)
 	f.Notes = append(f.Notes, sevNotes...)
 	slices.Sort(f.Notes)
 	f.Notes = slices.Compact(f.Notes)
@@ -497,14 +514,13 @@ func preferredID(ids []string, fallback string) string {
 // minimumFix returns the smallest fixed event of the group's records that
 // is above the installed version and that none of the records affects.
 func (m *matcher) minimumFix(q componentQuery, installed subject, recs []*compiledRecord) string {
-	seen := make(map[string]bool)
-	var cands []string
+	var seen, cands []string
 	for _, cr := range recs {
 		for _, fc := range cr.fixedEvents(q.base, q.suffix, q.names) {
-			if seen[fc.raw] {
+			if slices.Contains(seen, fc.raw) {
 				continue
 			}
-			seen[fc.raw] = true
+			seen = append(seen, fc.raw)
 			iv, err := installed.in(fc.order)
 			if err != nil {
 				continue

@@ -121,12 +121,12 @@ func databaseLevel(word string) string {
 // highest CVSS version present (v4, else v3.x, else v2) and, within it,
 // the highest base score; else the highest database_specific.severity;
 // else unknown. Vectors that do not parse are reported in notes.
-func chooseSeverity(recs []*compiledRecord, base, suffix string, names []string) (Severity, []string) {
+func chooseSeverity(recs []*compiledRecord, base, suffix string, names []string, score func(osv.Severity) (scoredVector, bool, error)) (Severity, []string) {
 	var best *scoredVector
 	var notes []string
 	for _, cr := range recs {
 		for _, s := range cr.severities(base, suffix, names) {
-			sv, isCVSS, err := scoreVector(s)
+			sv, isCVSS, err := score(s)
 			if !isCVSS {
 				continue
 			}
