@@ -3,8 +3,11 @@ package advisory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/craft-cra/craft/internal/osv"
@@ -32,21 +35,41 @@ func (s *Store) Vulnerabilities(ctx context.Context, ecosystem string, names []s
 		seen[k] = true
 		keys = append(keys, k)
 	}
-	out := make(map[string][]*osv.Vulnerability)
-	decoded := make(map[int64]*osv.Vulnerability)
+	var hits []hit
+	blobs := map[int64]*pendingBlob{}
 	for start := 0; start < len(keys); start += lookupChunk {
 		end := min(start+lookupChunk, len(keys))
-		if err := s.lookupChunk(ctx, base, keys[start:end], decoded, out); err != nil {
+		var err error
+		hits, err = s.lookupChunk(ctx, base, keys[start:end], hits, blobs)
+		if err != nil {
 			return nil, fmt.Errorf("look up %s advisories in %s: %w", base, s.path, err)
 		}
+	}
+	if err := s.decodeAll(blobs); err != nil {
+		return nil, fmt.Errorf("look up %s advisories in %s: %w", base, s.path, err)
+	}
+	out := make(map[string][]*osv.Vulnerability)
+	for _, h := range hits {
+		out[h.name] = append(out[h.name], blobs[h.rid].v)
 	}
 	return out, nil
 }
 
-func (s *Store) lookupChunk(ctx context.Context, base string, keys []string, decoded map[int64]*osv.Vulnerability, out map[string][]*osv.Vulnerability) error {
+type hit struct {
+	name string
+	rid  int64
+}
+
+type pendingBlob struct {
+	id   string
+	blob []byte
+	v    *osv.Vulnerability
+}
+
+func (s *Store) lookupChunk(ctx context.Context, base string, keys []string, hits []hit, blobs map[int64]*pendingBlob) ([]hit, error) {
 	arr, err := json.Marshal(keys)
 	if err != nil {
-		return err
+		return hits, err
 	}
 	rows, err := s.db.QueryContext(ctx, `
 SELECT a.name, r.rid, r.id, r.data
@@ -54,7 +77,7 @@ FROM affected a JOIN records r ON r.rid = a.rid
 WHERE a.ecosystem = ? AND a.name IN (SELECT value FROM json_each(?)) AND r.withdrawn = 0
 ORDER BY a.name, r.id`, base, string(arr))
 	if err != nil {
-		return err
+		return hits, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -64,19 +87,43 @@ ORDER BY a.name, r.id`, base, string(arr))
 			blob     []byte
 		)
 		if err := rows.Scan(&name, &rid, &id, &blob); err != nil {
-			return err
+			return hits, err
 		}
-		v, ok := decoded[rid]
-		if !ok {
-			v, err = s.decodeRecord(blob)
-			if err != nil {
-				return fmt.Errorf("record %s: %w", id, err)
-			}
-			decoded[rid] = v
+		if _, ok := blobs[rid]; !ok {
+			blobs[rid] = &pendingBlob{id: id, blob: blob}
 		}
-		out[name] = append(out[name], v)
+		hits = append(hits, hit{name, rid})
 	}
-	return rows.Err()
+	return hits, rows.Err()
+}
+
+// decodeAll inflates and decodes the records on all cores: decoding is
+// most of a lookup's cost.
+func (s *Store) decodeAll(blobs map[int64]*pendingBlob) error {
+	todo := make([]*pendingBlob, 0, len(blobs))
+	for _, b := range blobs {
+		todo = append(todo, b)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo)/16+1)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(todo); i += workers {
+				b := todo[i]
+				v, err := s.decodeRecord(b.blob)
+				if err != nil {
+					errs[w] = fmt.Errorf("record %s: %w", b.id, err)
+					return
+				}
+				b.v, b.blob = v, nil
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // KEVEntry is one entry of the CISA Known Exploited Vulnerabilities
