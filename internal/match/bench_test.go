@@ -1,9 +1,12 @@
 package match
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -122,4 +125,31 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestWorkersDoNotChangeResult runs the same match on one and on several
+// workers: the findings and notes must be identical.
+func TestWorkersDoNotChangeResult(t *testing.T) {
+	recs, inv := benchData(20_000, 5, 3_000, 60)
+	src := NewMemorySource(recs)
+	results := make([][]byte, 0, 2)
+	for _, procs := range []int{1, 4} {
+		prev := runtime.GOMAXPROCS(procs)
+		res, err := Match(context.Background(), inv, src, Options{Now: goldenNow})
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Findings) < 1000 {
+			t.Fatalf("only %d findings: the data does not exercise the workers", len(res.Findings))
+		}
+		out, err := json.Marshal(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, out)
+	}
+	if !bytes.Equal(results[0], results[1]) {
+		t.Error("results differ between 1 and 4 workers")
+	}
 }

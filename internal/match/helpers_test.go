@@ -56,20 +56,3 @@ func loadRecords(t testing.TB, dir string) []*osv.Vulnerability {
 	slices.SortFunc(out, func(a, b *osv.Vulnerability) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
-
-// findingFor returns the finding of component id whose Evidence names
-// record, or nil.
-func findingFor(res *Result, componentID, record string) *Finding {
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		if f.Component.ID != componentID {
-			continue
-		}
-		for _, e := range f.Evidence {
-			if e.RecordID == record {
-				return f
-			}
-		}
-	}
-	return nil
-}

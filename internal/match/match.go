@@ -644,12 +644,9 @@ func compareKeyed(a, b keyedFinding) int {
 	})
 }
 
-// compareFindings orders findings: KEV first (oldest DateAdded first),
-// then severity level and score (highest first), then ID and component.
-func compareFindings(a, b *Finding) int {
-	return compareFindingsBy(a, b, func() int { return compareIDs(a.ID, b.ID) })
-}
-
+// compareFindingsBy orders findings: KEV first (oldest DateAdded first),
+// then severity level and score (highest first), then ID (byID) and
+// component.
 func compareFindingsBy(a, b *Finding, byID func() int) int {
 	switch {
 	case a.KEV != nil && b.KEV == nil:
