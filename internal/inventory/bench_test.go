@@ -6,12 +6,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // generateTree writes projects project directories under dir, each with a
 // package-lock.json, go.mod, requirements.txt and Cargo.lock of entries
-// packages, plus a few source files the walk has to pass over. It returns
+// packages, the package.json and Cargo.toml beside them, plus a few source
+// files the walk has to pass over. It returns
 // the number of component entries written.
 func generateTree(tb testing.TB, dir string, projects, entries int) int {
 	tb.Helper()
@@ -21,6 +24,8 @@ func generateTree(tb testing.TB, dir string, projects, entries int) int {
 			"go.mod":            goMod(p, entries),
 			"requirements.txt":  requirementsTxt(p, entries),
 			"Cargo.lock":        cargoLock(p, entries),
+			"package.json":      `{"name":"app","dependencies":{"pkg-0":"^1","pkg-1":"^1"}}`,
+			"Cargo.toml":        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\ncrate-0 = \"0.1\"\n",
 			"main.go":           "package main\n\nfunc main() {}\n",
 			"src/index.js":      "console.log('hello')\n",
 			"README.md":         "# project\n",
@@ -89,6 +94,7 @@ func BenchmarkScan(b *testing.B) {
 			dir := b.TempDir()
 			entries := generateTree(b, dir, projects, 40)
 			b.ResetTimer()
+			cpu0 := cpuTime(b)
 			var comps int
 			for b.Loop() {
 				inv, err := Scan(context.Background(), dir, Options{})
@@ -102,6 +108,8 @@ func BenchmarkScan(b *testing.B) {
 			}
 			b.ReportMetric(float64(entries)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 			b.ReportMetric(float64(comps), "components")
+			// CPU time does not depend on what else the machine runs.
+			b.ReportMetric((cpuTime(b)-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
 }
@@ -115,12 +123,21 @@ func TestGeneratedTree(t *testing.T) {
 	if len(inv.Skipped) > 0 {
 		t.Fatalf("skipped: %+v", inv.Skipped)
 	}
-	if len(inv.Files) != 32 {
-		t.Errorf("files = %d, want 32 lockfiles", len(inv.Files))
+	if len(inv.Files) != 48 {
+		t.Errorf("files = %d, want 32 lockfiles and 16 manifests", len(inv.Files))
 	}
 	// 8 projects, versions vary with p%7: 7 distinct versions per package
 	// name and kind, 4 kinds x 5 names; stdlib varies with p%10: 8.
 	if want := 7*4*5 + 8; len(inv.Components) != want {
 		t.Errorf("components = %d, want %d", len(inv.Components), want)
 	}
+}
+
+// cpuTime is the user plus system CPU time of this process so far.
+func cpuTime(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

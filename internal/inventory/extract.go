@@ -45,7 +45,7 @@ type found struct {
 // extract runs the job's extractors on its file. The file is read through
 // the os.Root, so neither the file nor anything an extractor opens beside it
 // can lie outside the scanned root.
-func (s *scanner) extract(j *job) (res fileResult) {
+func (s *scanner) extract(j *job, buf []byte) (res fileResult) {
 	res.path = j.path
 	f, err := s.root.Open(filepath.FromSlash(j.path))
 	if err != nil {
@@ -100,21 +100,21 @@ func (s *scanner) extract(j *job) (res fileResult) {
 			res.packages = append(res.packages, found{pkg: p, extractor: ex.Name()})
 		}
 		if i == 0 {
-			if err := finishHash(f, h, gomod); err != nil {
+			if err := finishHash(f, h, gomod, buf); err != nil {
 				res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("cannot read: %v", unwrapPathError(err))})
 				return res
 			}
 		}
 	}
 	if len(j.extractors) == 0 {
-		if err := finishHash(f, h, gomod); err != nil {
+		if err := finishHash(f, h, gomod, buf); err != nil {
 			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("cannot read: %v", unwrapPathError(err))})
 			return res
 		}
 	}
 	res.files = append(res.files, SourceFile{Path: j.path, SHA512: hex.EncodeToString(h.Sum(nil)), Size: info.Size()})
 	for _, extra := range rec.opened {
-		sf, err := s.hashFile(extra)
+		sf, err := s.hashFile(extra, buf)
 		if err != nil {
 			res.skipped = append(res.skipped, Skipped{Path: extra, Reason: fmt.Sprintf("cannot hash: %v", err)})
 			continue
@@ -153,12 +153,13 @@ func errorLines(err error) string {
 
 // finishHash reads what the first extractor left of the file into the hash
 // (and the go.mod buffer).
-func finishHash(f io.Reader, h hash.Hash, gomod *bytes.Buffer) error {
+func finishHash(f io.Reader, h hash.Hash, gomod *bytes.Buffer, buf []byte) error {
 	w := io.Writer(h)
 	if gomod != nil {
 		w = io.MultiWriter(h, gomod)
 	}
-	_, err := io.Copy(w, f)
+	// Hide the file's WriteTo, which would allocate its own buffer.
+	_, err := io.CopyBuffer(w, struct{ io.Reader }{f}, buf)
 	return err
 }
 
@@ -192,7 +193,7 @@ func runDirectReader(s *scanner, j *job, data []byte) (d *directDeps, err error)
 }
 
 // hashFile hashes a file an extractor opened beside the one it was given.
-func (s *scanner) hashFile(p string) (SourceFile, error) {
+func (s *scanner) hashFile(p string, buf []byte) (SourceFile, error) {
 	f, err := s.root.Open(filepath.FromSlash(p))
 	if err != nil {
 		return SourceFile{}, unwrapPathError(err)
@@ -206,7 +207,7 @@ func (s *scanner) hashFile(p string) (SourceFile, error) {
 		return SourceFile{}, fmt.Errorf("file is %s, larger than the %s limit", formatSize(info.Size()), formatSize(MaxFileSize))
 	}
 	h := sha512.New()
-	if _, err := io.Copy(h, io.LimitReader(f, MaxFileSize)); err != nil {
+	if _, err := io.CopyBuffer(h, io.LimitReader(f, MaxFileSize), buf); err != nil {
 		return SourceFile{}, unwrapPathError(err)
 	}
 	return SourceFile{Path: p, SHA512: hex.EncodeToString(h.Sum(nil)), Size: info.Size()}, nil

@@ -141,8 +141,9 @@ func (s *scanner) run() []fileResult {
 	workers := runtime.GOMAXPROCS(0)
 	for range workers {
 		wg.Go(func() {
+			buf := make([]byte, 64<<10) // one copy buffer per worker
 			for j := range work {
-				j.result = s.extract(j)
+				j.result = s.extract(j, buf)
 			}
 		})
 	}
