@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -37,7 +38,19 @@ func (s *Store) BackupSQLite(ctx context.Context, dest string) error {
 	}
 	defer os.RemoveAll(tmpDir)
 	tmp := filepath.Join(tmpDir, SQLiteFile)
-	if _, err := s.read.ExecContext(ctx, `VACUUM INTO $1`, tmp); err != nil {
+	// VACUUM INTO is refused by the query-only read pool and would hold up
+	// writers on the writer connection, so it gets a connection of its own:
+	// in WAL mode it reads one snapshot while the server keeps writing.
+	conn, err := sql.Open("sqlite", sqliteDSN(s.path, false))
+	if err != nil {
+		return fmt.Errorf("store: backup to %s: %w", dest, err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO $1`, tmp); err != nil {
+		return fmt.Errorf("store: backup to %s: %w", dest, err)
+	}
+	if err := conn.Close(); err != nil {
 		return fmt.Errorf("store: backup to %s: %w", dest, err)
 	}
 	if err := os.Chmod(tmp, 0o600); err != nil {

@@ -100,3 +100,24 @@ func (s *Store) DBSchemaVersion(ctx context.Context) (int64, error) {
 	}
 	return v, nil
 }
+
+// checkExisting is migrate for Config.Existing: it reads the version and
+// refuses a database that is not craft's or is newer than this binary,
+// without changing anything.
+func (s *Store) checkExisting(ctx context.Context) error {
+	known, err := SchemaVersion()
+	if err != nil {
+		return err
+	}
+	v, err := s.DBSchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("not a craft database (no schema version): %w", err)
+	}
+	switch {
+	case v == 0:
+		return errors.New("not a craft database (no migration applied)")
+	case v > known:
+		return fmt.Errorf("%w: the database is at schema version %d, this craft knows up to %d; use a newer craft", ErrSchemaTooNew, v, known)
+	}
+	return nil
+}

@@ -22,7 +22,15 @@ func openSQLite(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite %s: %w", cfg.Path, err)
 	}
-	if err := createPrivateFile(path); err != nil {
+	if cfg.Existing {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("store: open sqlite %s: not a regular file", path)
+		}
+	} else if err := createPrivateFile(path); err != nil {
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
 	write, err := sql.Open("sqlite", sqliteDSN(path, false))

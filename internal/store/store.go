@@ -32,6 +32,12 @@ type Config struct {
 	// MaxOpenConns bounds the PostgreSQL pool and the SQLite read pool;
 	// 0 means 16 (PostgreSQL) or 8 (SQLite reads).
 	MaxOpenConns int
+	// Existing opens a database that must exist already and leaves it as it
+	// is: no file is created and no migration runs (a newer schema is still
+	// refused). For tools that read a live database, such as craft backup
+	// and craft audit verify, so that they never migrate under a running
+	// server.
+	Existing bool
 	// Now is the clock for leases; nil means time.Now.
 	Now func() time.Time
 }
@@ -81,7 +87,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := s.migrate(ctx); err != nil {
+	check := s.migrate
+	if cfg.Existing {
+		check = s.checkExisting
+	}
+	if err := check(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", s.describe(), err)
 	}
