@@ -177,6 +177,17 @@ func TestIsTestPath(t *testing.T) {
 		"config/settings.yaml.example": true,
 		"deploy/config.yaml":           false,
 		"latest/app.go":                false,
+		"x/envconfig_test.go.tmpl":     true,
+		"openpgp/keys_test_data.go":    true,
+		"contrib/integration/a.key":    true,
+		"pkg/attestation.go":           false,
+		"pkg/contest.go":               false,
+		"server/testing.go":            false,
+		"cmd/example-server/main.go":   false,
+		"deploy/sample.env":            true,
+		"README.example.md":            true,
+		"src/protest.js":               false,
+		".github/workflows/test.yml":   true,
 	}
 	for p, want := range tests {
 		if got := IsTestPath(p); got != want {

@@ -192,6 +192,7 @@ func TestActionsPinnedCheck(t *testing.T) {
 		{name: "short_sha", check: "ci.actions-pinned", files: workflowFile("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: some/action@b4ffde6\n"), want: fail},
 		{name: "docker_tag", check: "ci.actions-pinned", files: workflowFile("on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: docker://alpine:3.20\n"), want: fail, msg: "digest"},
 		{name: "reusable_workflow_branch", check: "ci.actions-pinned", files: workflowFile("on: push\njobs:\n  a:\n    uses: org/repo/.github/workflows/build.yml@main\n"), want: fail},
+		{name: "composite_action_named_test", check: "ci.actions-pinned", files: map[string]string{".github/actions/test/action.yml": "runs:\n  using: composite\n  steps:\n    - uses: some/tool@v1\n"}, want: fail},
 		{name: "composite_action", check: "ci.actions-pinned", files: map[string]string{".github/actions/setup/action.yml": "name: setup\nruns:\n  using: composite\n  steps:\n    - uses: some/tool@v1\n"}, want: fail},
 		{name: "broken_yaml", check: "ci.actions-pinned", files: workflowFile("on: [push\n"), want: warn, msg: "cannot read workflow"},
 	})

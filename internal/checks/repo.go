@@ -295,10 +295,18 @@ func (r *Repo) find(rel string) (int, bool) {
 // testDirs are directory names whose content is not the shipped product:
 // tests, examples, fixtures and documentation.
 var testDirs = map[string]bool{
-	"test": true, "tests": true, "__tests__": true, "testdata": true, "test-data": true,
+	"test": true, "tests": true, "__tests__": true, "testdata": true, "test-data": true, "test_data": true,
 	"testing": true, "spec": true, "specs": true, "fixtures": true, "__fixtures__": true,
 	"fixture": true, "example": true, "examples": true, "sample": true, "samples": true,
 	"docs": true, "doc": true, "e2e": true, "__mocks__": true, "mocks": true,
+	"integration": true, "integration-test": true, "integration-tests": true, "integration_tests": true,
+}
+
+// testWords in a file name mark test code or test data: keys_test_data.go,
+// test_helpers.py, fixtures-server.pem.
+var testWords = map[string]bool{
+	"test": true, "tests": true, "testdata": true, "spec": true, "fixture": true, "fixtures": true,
+	"mock": true, "mocks": true, "example": true, "sample": true,
 }
 
 // IsTestPath reports whether rel is part of tests, examples, fixtures or
@@ -311,14 +319,23 @@ func IsTestPath(rel string) bool {
 			return true
 		}
 	}
+	// Every part of the name but the last extension: "x_test.go.tmpl",
+	// "app.spec.ts", "settings.yaml.example".
 	lower := strings.ToLower(base)
-	stem := strings.TrimSuffix(lower, path.Ext(lower))
-	switch {
-	case strings.HasSuffix(stem, "_test"), strings.HasPrefix(stem, "test_"),
-		strings.HasSuffix(stem, ".test"), strings.HasSuffix(stem, ".spec"),
-		strings.HasSuffix(stem, "_spec"), strings.HasSuffix(stem, ".example"),
-		strings.HasSuffix(lower, ".example"), strings.HasSuffix(lower, ".sample"):
-		return true
+	parts := strings.Split(lower, ".")
+	if len(parts) > 1 {
+		last := parts[len(parts)-1]
+		if last == "example" || last == "sample" {
+			return true
+		}
+		parts = parts[:len(parts)-1]
+	}
+	for _, part := range parts {
+		for _, word := range strings.FieldsFunc(part, func(r rune) bool { return r == '_' || r == '-' }) {
+			if testWords[word] {
+				return true
+			}
+		}
 	}
 	return false
 }

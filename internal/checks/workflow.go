@@ -237,10 +237,11 @@ func isWorkflowPath(p string) bool {
 	return dir == ".github/workflows/" && (ext == ".yml" || ext == ".yaml")
 }
 
-// isActionPath reports an action metadata file (action.yml) outside tests.
+// isActionPath reports an action metadata file (action.yml) of the
+// repository's own actions (.github/actions/…, or any outside tests).
 func isActionPath(p string) bool {
 	base := path.Base(p)
-	return (base == "action.yml" || base == "action.yaml") && !IsTestPath(p)
+	return (base == "action.yml" || base == "action.yaml") && (strings.HasPrefix(p, ".github/") || !IsTestPath(p))
 }
 
 // loadWorkflows parses every workflow (and, with actions, every
