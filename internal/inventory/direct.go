@@ -3,12 +3,15 @@ package inventory
 import (
 	"bytes"
 	"context"
+	"deps.dev/util/pypi"
 	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 
 	"github.com/google/osv-scalibr/extractor/filesystem"
+	"github.com/google/osv-scalibr/extractor/filesystem/language/python/pyprojecttoml"
 	"github.com/google/osv-scalibr/extractor/filesystem/language/rust/cargotoml"
 	scalibrfs "github.com/google/osv-scalibr/fs"
 )
@@ -33,8 +36,9 @@ type directReader func(ctx context.Context, fsys scalibrfs.FS, p string, data []
 // tell direct from transitive in the lockfile of the same directory.
 func directReaders() map[string]directReader {
 	return map[string]directReader{
-		"package.json": readPackageJSON,
-		"Cargo.toml":   readCargoToml,
+		"package.json":   readPackageJSON,
+		"Cargo.toml":     readCargoToml,
+		"pyproject.toml": readPyprojectToml,
 	}
 }
 
@@ -80,6 +84,39 @@ func readCargoToml(ctx context.Context, fsys scalibrfs.FS, p string, data []byte
 	for i, pkg := range inv.Packages {
 		if i > 0 && pkg.Name != "" {
 			d.names[pkg.Name] = true
+		}
+	}
+	return d, nil
+}
+
+// readPyprojectToml uses scalibr's pyproject.toml extractor (PEP 621
+// [project] tables only) and deps.dev's PEP 508 parser for the names of
+// [project] dependencies and optional dependencies. Development groups
+// ([dependency-groups], [tool.poetry.*]) are not read, so the list is never
+// complete. Names are in PEP 503 canonical form.
+func readPyprojectToml(ctx context.Context, fsys scalibrfs.FS, p string, data []byte) (*directDeps, error) {
+	ex, err := pyprojecttoml.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := ex.Extract(ctx, &filesystem.ScanInput{FS: fsys, Path: p, Reader: bytes.NewReader(data)})
+	if err != nil {
+		return nil, err
+	}
+	d := &directDeps{ecosystem: "PyPI", names: map[string]bool{}}
+	for _, pkg := range inv.Packages {
+		md, ok := pkg.Metadata.(*pyprojecttoml.Metadata)
+		if !ok {
+			continue
+		}
+		reqs := slices.Clone(md.Dependencies)
+		for _, group := range md.OptionalDependencies {
+			reqs = append(reqs, group...)
+		}
+		for _, r := range reqs {
+			if dep, err := pypi.ParseDependency(r); err == nil && dep.Name != "" {
+				d.names[dep.Name] = true
+			}
 		}
 	}
 	return d, nil

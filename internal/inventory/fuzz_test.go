@@ -21,7 +21,7 @@ var fuzzNames = []string{
 	"Gemfile.lock", "packages.lock.json", "packages.config", "pubspec.lock",
 	"mix.lock", "Package.resolved", "Podfile.lock", "conan.lock", "renv.lock",
 	"stack.yaml.lock", "cabal.project.freeze", "verification-metadata.xml",
-	"package.json", "Cargo.toml",
+	"package.json", "Cargo.toml", "pyproject.toml",
 }
 
 // FuzzScanFile feeds arbitrary bytes, under every lockfile name, through

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"deps.dev/util/pypi"
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem/osv"
 	"github.com/google/osv-scalibr/purl"
@@ -242,7 +243,7 @@ func relationshipOf(p *extractor.Package, ecosystem string, res fileResult, mani
 		switch {
 		case m == nil:
 			return RelationshipUnknown
-		case m.names[p.Name]:
+		case m.names[p.Name], ecosystem == "PyPI" && m.names[pypi.CanonPackageName(p.Name)]:
 			return RelationshipDirect
 		case m.complete:
 			return RelationshipTransitive

@@ -492,6 +492,14 @@ func TestScanDirectFromManifests(t *testing.T) {
 			skip:  "package.json",
 		},
 		{
+			name: "pyproject",
+			files: map[string]string{
+				"pyproject.toml": "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"Requests[socks] >=2.31; python_version >= '3.8'\"]\n\n[project.optional-dependencies]\ncli = [\"Click_Plus==8.0\"]\n",
+				"uv.lock":        "version = 1\nrequires-python = \">=3.12\"\n\n[[package]]\nname = \"requests\"\nversion = \"2.31.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n\n[[package]]\nname = \"click-plus\"\nversion = \"8.0.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n\n[[package]]\nname = \"urllib3\"\nversion = \"2.2.1\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
+			},
+			want: map[string]Relationship{"requests": RelationshipDirect, "click-plus": RelationshipDirect, "urllib3": RelationshipUnknown},
+		},
+		{
 			name:  "cargo",
 			files: map[string]string{"Cargo.toml": "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n\n[dev-dependencies]\nitoa = \"1\"\n", "Cargo.lock": appCargoLock},
 			want:  map[string]Relationship{"serde": RelationshipDirect, "itoa": RelationshipUnknown, "app": RelationshipUnknown},
@@ -514,7 +522,7 @@ func TestScanDirectFromManifests(t *testing.T) {
 			if tt.skip != "" && !strings.Contains(skipReason(inv, tt.skip), "reading direct dependencies") {
 				t.Errorf("skipped = %+v, want %s skipped", inv.Skipped, tt.skip)
 			}
-			for _, p := range []string{"package.json", "Cargo.toml"} {
+			for _, p := range []string{"package.json", "Cargo.toml", "pyproject.toml"} {
 				if _, ok := tt.files[p]; ok && !slices.Contains(filePaths(inv), p) {
 					t.Errorf("files = %q: the manifest read must be listed", filePaths(inv))
 				}
