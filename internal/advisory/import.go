@@ -94,6 +94,11 @@ type ImportResult struct {
 	Failed []Rejection `json:"failed"`
 }
 
+// newResult has empty (not nil) lists, so JSON output shows [].
+func newResult() *ImportResult {
+	return &ImportResult{Rejected: []Rejection{}, Failed: []Rejection{}}
+}
+
 func (r *ImportResult) add(o *ImportResult) {
 	r.Imported += o.Imported
 	r.Updated += o.Updated
@@ -122,7 +127,7 @@ func (r *ImportResult) Records() int { return r.Imported + r.Updated + r.Unchang
 // and skipped. The error return is for failures of the database itself.
 func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) (*ImportResult, error) {
 	opts = opts.withDefaults()
-	total := &ImportResult{}
+	total := newResult()
 	for _, p := range paths {
 		res, err := s.importPath(ctx, p, opts)
 		if err != nil {
@@ -143,7 +148,9 @@ func (e *unitError) Error() string { return e.rej.String() }
 func (s *Store) importPath(ctx context.Context, p string, opts ImportOptions) (*ImportResult, error) {
 	info, err := os.Stat(p)
 	if err != nil {
-		return &ImportResult{Failed: []Rejection{{File: p, Reason: err.Error()}}}, nil
+		res := newResult()
+		res.Failed = append(res.Failed, Rejection{File: p, Reason: err.Error()})
+		return res, nil
 	}
 	if !info.IsDir() {
 		return s.runUnit(ctx, p, opts, nil, func(imp *importer) error { return imp.file(ctx, p) })
@@ -152,7 +159,9 @@ func (s *Store) importPath(ctx context.Context, p string, opts ImportOptions) (*
 	// it another, so that a broken archive fails alone.
 	files, err := walkFiles(p)
 	if err != nil {
-		return &ImportResult{Failed: []Rejection{{File: p, Reason: err.Error()}}}, nil
+		res := newResult()
+		res.Failed = append(res.Failed, Rejection{File: p, Reason: err.Error()})
+		return res, nil
 	}
 	var zips, loose []string
 	for _, f := range files {
@@ -215,7 +224,7 @@ func walkFiles(root string) ([]string, error) {
 // result before the commit and may refuse it (the unit is then rolled
 // back and listed as failed) or add its own writes.
 func (s *Store) runUnit(ctx context.Context, name string, opts ImportOptions, check func(*writer, *ImportResult) error, read func(*importer) error) (*ImportResult, error) {
-	res := &ImportResult{}
+	res := newResult()
 	w, err := s.beginWrite(ctx)
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", name, err)
@@ -232,7 +241,9 @@ func (s *Store) runUnit(ctx context.Context, name string, opts ImportOptions, ch
 	switch {
 	case errors.As(err, &ue):
 		w.rollback()
-		return &ImportResult{Failed: []Rejection{ue.rej}, Rejected: res.Rejected, Bytes: res.Bytes}, nil
+		failed := newResult()
+		failed.Failed, failed.Rejected, failed.Bytes = []Rejection{ue.rej}, res.Rejected, res.Bytes
+		return failed, nil
 	case err != nil:
 		w.rollback()
 		return res, fmt.Errorf("import %s: %w", name, err)
