@@ -116,6 +116,9 @@ func commands(app *App) []*cobra.Command {
 		newVersionCmd(app),
 		newRequirementsCmd(app),
 		newDBCmd(app),
+		newBackupCmd(app),
+		newRestoreCmd(app),
+		newAuditCmd(app),
 	}
 }
 

@@ -10,8 +10,11 @@ type VerifyResult struct {
 	OK bool
 	// Count is the number of events checked.
 	Count int64
-	// HeadSeq is the last seq recorded in the chain head.
-	HeadSeq int64
+	// HeadSeq and HeadHash are the chain head: the last seq and its hash.
+	// Recording them outside the database lets a later check detect a
+	// rewrite of the whole chain.
+	HeadSeq  int64
+	HeadHash string
 	// FirstBadSeq is the first seq at which the chain breaks (0 when OK).
 	FirstBadSeq int64
 	// Reason says what is wrong at FirstBadSeq.
@@ -27,11 +30,8 @@ type VerifyResult struct {
 // head can forge a consistent chain: compare the head (HeadSeq and its
 // hash) with a copy kept elsewhere to rule that out.
 func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
-	var (
-		r        VerifyResult
-		headHash string
-	)
-	if err := s.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&r.HeadSeq, &headHash); err != nil {
+	var r VerifyResult
+	if err := s.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&r.HeadSeq, &r.HeadHash); err != nil {
 		return VerifyResult{}, fmt.Errorf("store: verify audit: read chain head: %w", err)
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT seq, at, actor, action, target, source_ip, detail, prev_hash, hash
@@ -77,7 +77,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 			fail(wantSeq, "events %d to %d are missing (chain head is at %d)", wantSeq, r.HeadSeq, r.HeadSeq)
 		case wantSeq-1 > r.HeadSeq:
 			fail(r.HeadSeq+1, "event %d is after the chain head (%d): appended outside craft", r.HeadSeq+1, r.HeadSeq)
-		case prevHash != headHash:
+		case prevHash != r.HeadHash:
 			fail(r.HeadSeq, "hash of the last event does not match the chain head")
 		}
 	}
