@@ -100,7 +100,7 @@ func (s *Store) ListAPITokens(ctx context.Context, userID string) ([]APIToken, e
 }
 
 func (s *Store) listTokens(ctx context.Context, query string, args ...any) ([]APIToken, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	rows, err := s.q().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (s *Store) listTokens(ctx context.Context, query string, args ...any) ([]AP
 }
 
 func (s *Store) tokenProducts(ctx context.Context, tokenID string) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT product_id FROM api_token_products WHERE token_id = $1 ORDER BY product_id`, tokenID)
+	rows, err := s.q().QueryContext(ctx, `SELECT product_id FROM api_token_products WHERE token_id = $1 ORDER BY product_id`, tokenID)
 	if err != nil {
 		return nil, err
 	}

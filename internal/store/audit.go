@@ -134,7 +134,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]Event, error) {
 	}
 	limit = min(limit, 10000)
 	q += fmt.Sprintf(" LIMIT %d", limit)
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.q().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list audit: %w", err)
 	}

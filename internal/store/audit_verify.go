@@ -31,10 +31,10 @@ type VerifyResult struct {
 // hash) with a copy kept elsewhere to rule that out.
 func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 	var r VerifyResult
-	if err := s.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&r.HeadSeq, &r.HeadHash); err != nil {
+	if err := s.q().QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&r.HeadSeq, &r.HeadHash); err != nil {
 		return VerifyResult{}, fmt.Errorf("store: verify audit: read chain head: %w", err)
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT seq, at, actor, action, target, source_ip, detail, prev_hash, hash
+	rows, err := s.q().QueryContext(ctx, `SELECT seq, at, actor, action, target, source_ip, detail, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return VerifyResult{}, fmt.Errorf("store: verify audit: %w", err)

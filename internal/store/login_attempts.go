@@ -20,7 +20,7 @@ type LoginAttempt struct {
 // GetLoginAttempt returns the counter for key; a key with no failures
 // recorded is a zero LoginAttempt with that Key, not an error.
 func (s *Store) GetLoginAttempt(ctx context.Context, key string) (LoginAttempt, error) {
-	a, err := getLoginAttempt(ctx, s.read, key)
+	a, err := getLoginAttempt(ctx, s.q(), key)
 	if err != nil {
 		return LoginAttempt{}, fmt.Errorf("store: get login attempt: %w", err)
 	}

@@ -43,7 +43,7 @@ func (s *Store) GetMembership(ctx context.Context, userID, productID string) (Me
 		role string
 		at   int64
 	)
-	err := s.read.QueryRowContext(ctx, `SELECT user_id, product_id, role, created_at FROM memberships
+	err := s.q().QueryRowContext(ctx, `SELECT user_id, product_id, role, created_at FROM memberships
 		WHERE user_id = $1 AND product_id = $2`, userID, productID).Scan(&m.UserID, &m.ProductID, &role, &at)
 	if err != nil {
 		return Membership{}, fmt.Errorf("store: get membership: %w", notFound(err))
@@ -55,7 +55,7 @@ func (s *Store) GetMembership(ctx context.Context, userID, productID string) (Me
 // ListMemberships lists memberships of a user (productID empty), of a
 // product (userID empty) or of both, ordered by user then product.
 func (s *Store) ListMemberships(ctx context.Context, userID, productID string) ([]Membership, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT user_id, product_id, role, created_at FROM memberships
+	rows, err := s.q().QueryContext(ctx, `SELECT user_id, product_id, role, created_at FROM memberships
 		WHERE ($1 = '' OR user_id = $1) AND ($2 = '' OR product_id = $2)
 		ORDER BY user_id, product_id`, userID, productID)
 	if err != nil {

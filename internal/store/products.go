@@ -51,7 +51,7 @@ func (s *Store) GetProduct(ctx context.Context, id string) (Product, error) {
 		p  Product
 		at int64
 	)
-	err := s.read.QueryRowContext(ctx, `SELECT id, name, created_at FROM products WHERE id = $1`, id).Scan(&p.ID, &p.Name, &at)
+	err := s.q().QueryRowContext(ctx, `SELECT id, name, created_at FROM products WHERE id = $1`, id).Scan(&p.ID, &p.Name, &at)
 	if err != nil {
 		return Product{}, fmt.Errorf("store: get product: %w", notFound(err))
 	}
@@ -73,7 +73,7 @@ func (s *Store) ListProductsForUser(ctx context.Context, userID string) ([]Produ
 }
 
 func (s *Store) listProducts(ctx context.Context, query string, args ...any) ([]Product, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	rows, err := s.q().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list products: %w", err)
 	}

@@ -31,7 +31,7 @@ func (s *Store) SetRecoveryCodes(ctx context.Context, userID string, hashes []st
 
 // RecoveryCodeHashes lists the hashes of a user's unused recovery codes.
 func (s *Store) RecoveryCodeHashes(ctx context.Context, userID string) ([]string, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL ORDER BY code_hash`, userID)
+	rows, err := s.q().QueryContext(ctx, `SELECT code_hash FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL ORDER BY code_hash`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: recovery codes: %w", err)
 	}

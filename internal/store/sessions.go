@@ -104,7 +104,7 @@ func defaultSessionTimes(x Session, now time.Time) Session {
 // GetSession returns the session with id (a token hash), expired or not:
 // the caller compares ExpiresAt and AbsoluteExpiresAt with its clock.
 func (s *Store) GetSession(ctx context.Context, id string) (Session, error) {
-	x, err := scanSession(s.read.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
+	x, err := scanSession(s.q().QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
 	if err != nil {
 		return Session{}, fmt.Errorf("store: get session: %w", err)
 	}
@@ -113,7 +113,7 @@ func (s *Store) GetSession(ctx context.Context, id string) (Session, error) {
 
 // ListSessions lists a user's sessions, newest first.
 func (s *Store) ListSessions(ctx context.Context, userID string) ([]Session, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1
+	rows, err := s.q().QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1
 		ORDER BY created_at DESC, id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list sessions: %w", err)

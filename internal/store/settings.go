@@ -9,7 +9,7 @@ import (
 // GetSetting returns the value of a setting, or ErrNotFound.
 func (s *Store) GetSetting(ctx context.Context, name string) (string, error) {
 	var v string
-	if err := s.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v); err != nil {
+	if err := s.q().QueryRowContext(ctx, `SELECT value FROM settings WHERE name = $1`, name).Scan(&v); err != nil {
 		return "", fmt.Errorf("store: get setting %q: %w", name, notFound(err))
 	}
 	return v, nil
@@ -30,7 +30,7 @@ func (s *Store) SetSetting(ctx context.Context, name, value string) error {
 
 // ListSettings returns every setting.
 func (s *Store) ListSettings(ctx context.Context) (map[string]string, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT name, value FROM settings`)
+	rows, err := s.q().QueryContext(ctx, `SELECT name, value FROM settings`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list settings: %w", err)
 	}

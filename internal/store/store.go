@@ -63,6 +63,9 @@ type Store struct {
 	read *sql.DB
 	path string
 	now  func() time.Time
+	// tx is set on the Store that InTx hands to its function: every read
+	// and write then runs in that transaction.
+	tx *txState
 }
 
 // Open opens the database, applies pending migrations and checks that the
@@ -104,8 +107,12 @@ func (s *Store) Driver() string { return s.driver }
 // Path is the SQLite file, or "" on PostgreSQL.
 func (s *Store) Path() string { return s.path }
 
-// Close closes both pools.
+// Close closes both pools. On the Store given to an InTx function it does
+// nothing.
 func (s *Store) Close() error {
+	if s.tx != nil {
+		return nil
+	}
 	var errs []error
 	if s.read != nil && s.read != s.write {
 		errs = append(errs, s.read.Close())

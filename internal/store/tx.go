@@ -15,11 +15,87 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// txState is the transaction of an InTx call.
+type txState struct {
+	tx *sql.Tx
+	// failed is set when an operation inside the transaction fails, so
+	// that InTx never commits its half, even if the caller ignored the
+	// error.
+	failed bool
+}
+
+// q is where reads go: the read pool, or the transaction inside InTx.
+func (s *Store) q() querier {
+	if s.tx != nil {
+		return s.tx.tx
+	}
+	return s.read
+}
+
+// InTx runs f in one write transaction and commits when f returns nil. The
+// *Store that f receives runs every method (reads too) in that
+// transaction, so several changes and their audit events are stored
+// together or not at all:
+//
+//	err := s.InTx(ctx, func(tx *store.Store) error {
+//		if _, err := tx.UpdateUser(ctx, u); err != nil {
+//			return err
+//		}
+//		if _, err := tx.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+//			return err
+//		}
+//		_, err := tx.AppendAudit(ctx, store.Event{Actor: actor, Action: "role.change", Target: "user:" + u.ID})
+//		return err
+//	})
+//
+// If any method inside fails, the transaction is rolled back even when f
+// returns nil. The transaction's Store must not be used after f returns
+// nor from several goroutines. Calling InTx on it runs f in the same
+// transaction. Keep f short: on SQLite it holds the only write lock.
+func (s *Store) InTx(ctx context.Context, f func(tx *Store) error) error {
+	if s.tx != nil {
+		return f(s)
+	}
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	txs := *s
+	txs.tx = &txState{tx: sqlTx}
+	err = f(&txs)
+	if err == nil && txs.tx.failed {
+		err = errors.New("store: an operation in the transaction failed; rolled back")
+	}
+	if err != nil {
+		if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			err = errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", classify(err))
+	}
+	return nil
+}
+
 // inTx runs f in one write transaction: committed when f returns nil,
 // rolled back otherwise, so a failed operation leaves nothing behind. On
 // SQLite the transaction begins IMMEDIATE on the single writer connection,
-// which serialises writers in this process and across processes.
+// which serialises writers in this process and across processes. Inside
+// InTx, f joins the caller's transaction.
 func (s *Store) inTx(ctx context.Context, what string, f func(tx *sql.Tx) error) error {
+	if s.tx != nil {
+		if err := f(s.tx.tx); err != nil {
+			// ErrNotFound comes from a statement that changed nothing;
+			// anything else may have written part of the operation (and
+			// on PostgreSQL has aborted the transaction).
+			if !errors.Is(err, ErrNotFound) {
+				s.tx.failed = true
+			}
+			return fmt.Errorf("store: %s: %w", what, classify(err))
+		}
+		return nil
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: %s: begin: %w", what, err)

@@ -115,7 +115,7 @@ func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 
 // GetUser returns the user with id, or ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := scanUser(s.q().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if err != nil {
 		return User{}, fmt.Errorf("store: get user: %w", err)
 	}
@@ -124,7 +124,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
 
 // GetUserByEmail finds a user by e-mail address, compared by EmailKey.
 func (s *Store) GetUserByEmail(ctx context.Context, email string) (User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = $1`, EmailKey(email)))
+	u, err := scanUser(s.q().QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = $1`, EmailKey(email)))
 	if err != nil {
 		return User{}, fmt.Errorf("store: get user by e-mail: %w", err)
 	}
@@ -133,7 +133,7 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (User, error) 
 
 // ListUsers returns every user ordered by e-mail address.
 func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email_key`)
+	rows, err := s.q().QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY email_key`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
@@ -156,7 +156,7 @@ func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
 // first-run setup only while it is 0).
 func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+	if err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count users: %w", err)
 	}
 	return n, nil
