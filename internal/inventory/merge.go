@@ -109,6 +109,13 @@ func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory 
 		)
 	})
 	assignIDs(comps)
+	var roots []string
+	for _, c := range comps {
+		if c.Relationship == RelationshipDirect {
+			roots = append(roots, c.ID)
+		}
+	}
+	slices.Sort(roots)
 
 	slices.SortFunc(files, func(a, b SourceFile) int { return strings.Compare(a.Path, b.Path) })
 	files = slices.CompactFunc(files, func(a, b SourceFile) bool { return a.Path == b.Path })
@@ -116,6 +123,7 @@ func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory 
 		Components: comps,
 		Files:      files,
 		Skipped:    sortSkipped(skipped),
+		Roots:      roots,
 	}
 }
 

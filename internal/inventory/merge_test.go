@@ -96,6 +96,9 @@ func TestMerge(t *testing.T) {
 			t.Errorf("component %d = %+v, want %+v", i, c, w)
 		}
 	}
+	if want := []string{"pkg:golang/github.com/a/b@v1.0.0", "pkg:golang/github.com/a/b@v1.0.0~2", "pkg:golang/stdlib@v1.22.0"}; !slices.Equal(inv.Roots, want) {
+		t.Errorf("roots = %q, want the direct components %q", inv.Roots, want)
+	}
 	if want := []Skipped{{Path: "a", Reason: "x"}, {Path: "z", Reason: "b"}}; !slices.Equal(inv.Skipped, want) {
 		t.Errorf("skipped = %+v, want sorted and de-duplicated %+v", inv.Skipped, want)
 	}
