@@ -161,10 +161,23 @@ func pyConditional(lines []sdSrcLine, i int) bool {
 		if strings.TrimSpace(t) == "" {
 			continue
 		}
-		if pyIndent(t) < ind {
-			h := strings.TrimSpace(t)
-			return strings.HasPrefix(h, "if ") || strings.HasPrefix(h, "elif ") || strings.HasPrefix(h, "else")
+		if pyIndent(t) >= ind {
+			continue
 		}
+		h := strings.TrimSpace(t)
+		// A multi-line condition "if (\n a\n or b\n):" ends on ")" — find
+		// the line at the same indentation that starts it.
+		if strings.HasPrefix(h, ")") {
+			hi := pyIndent(t)
+			for k := j - 1; k >= 0 && k > j-30; k-- {
+				tk := lines[k].text
+				if strings.TrimSpace(tk) != "" && pyIndent(tk) == hi {
+					h = strings.TrimSpace(tk)
+					break
+				}
+			}
+		}
+		return strings.HasPrefix(h, "if ") || strings.HasPrefix(h, "if(") || strings.HasPrefix(h, "elif ") || strings.HasPrefix(h, "else")
 	}
 	return false
 }
@@ -258,7 +271,7 @@ func pyStatusRoute(lines []sdSrcLine, i int, route string, s *sdSink) {
 	var found []string
 	seen := map[string]bool{}
 	for _, m := range pyInternalsRe.FindAllString(b, -1) {
-		if m = strings.TrimSpace(m); !seen[m] && len(found) < 4 {
+		if m = strings.TrimRight(strings.TrimSpace(m), ".("); !seen[m] && len(found) < 4 {
 			seen[m] = true
 			found = append(found, m)
 		}
@@ -274,31 +287,36 @@ func pyStatusRoute(lines []sdSrcLine, i int, route string, s *sdSink) {
 	s.fail(idStatus, lines[i].n, msg, strings.TrimSpace(lines[i].text)+" → "+strings.TrimSpace(lines[def].text))
 }
 
-// pyBlankDocstrings empties the lines of triple-quoted strings that stand
-// alone (docstrings, long help texts): URLs and settings in them are
-// documentation. A triple-quoted value assigned on its first line keeps
-// that line.
+// pyBlankDocstrings empties the text of triple-quoted strings (docstrings,
+// help and example texts): URLs, flags and settings in them are
+// documentation. Code before an opening quote on the same line stays.
 func pyBlankDocstrings(lines []sdSrcLine) []sdSrcLine {
 	in := ""
 	for i := range lines {
 		t := lines[i].text
-		h := strings.TrimSpace(t)
 		if in != "" {
 			lines[i].text = ""
-			if strings.Contains(h, in) {
+			if strings.Count(t, in)%2 == 1 {
 				in = ""
 			}
 			continue
 		}
 		for _, q := range []string{`"""`, "'''"} {
-			if strings.HasPrefix(strings.TrimLeft(h, "rRbBuUfF"), q) {
-				rest := strings.TrimLeft(h, "rRbBuUfF")[3:]
-				lines[i].text = ""
-				if !strings.Contains(rest, q) {
-					in = q
-				}
+			at := strings.Index(t, q)
+			if at < 0 {
+				continue
+			}
+			if strings.Count(t, q)%2 == 1 {
+				in = q
+			}
+			// Keep code before the string only when a value is assigned:
+			// a bare docstring leaves nothing.
+			lines[i].text = strings.TrimRight(t[:at], " \t")
+			if strings.TrimSpace(lines[i].text) == "" || strings.Count(t, q)%2 == 1 {
 				break
 			}
+			lines[i].text = t // open and close on one line: a short string literal
+			break
 		}
 	}
 	return lines

@@ -45,7 +45,7 @@ var testLikeDirRe = regexp.MustCompile(`(?i)^[_.]?(test.*|.+[-_]tests?|.*fixture
 
 // dockerDevRe matches Dockerfile suffixes of development and CI images:
 // Dockerfile.lint, Dockerfile.vendor, Dockerfile.dev, build.Dockerfile.
-var dockerDevRe = regexp.MustCompile(`(?i)(^|[._-])(dev|develop|development|local|test|tests|testing|ci|lint|vendor|tools?|tooling|docs?|generate|gen|validate|check|bench|fuzz|cross|shell|shellcheck|authors|e2e|debug|build|builder|example|sample|cover|coverage|gitpod|fuzz)([._-]|$)`)
+var dockerDevRe = regexp.MustCompile(`(?i)(^|[._-])(dev|develop|development|local|test|tests|testing|ci|lint|vendor|tools?|tooling|docs?|generate|gen|validate|check|bench|fuzz|cross|shell|shellcheck|authors|e2e|debug|build|builder|example|sample|cover|coverage|gitpod|fuzz|template|tmpl|tpl|j2)([._-]|$)`)
 
 // sdToolFiles configure development tools, not the product.
 var sdToolFiles = map[string]bool{
