@@ -229,6 +229,11 @@ func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, i
 		go func() {
 			defer wg.Done()
 			wm := newMatcher()
+			n := 0
+			for _, w := range shards[wi] {
+				n += len(w.cands)
+			}
+			wm.compiled = make(map[*osv.Vulnerability]*compiledRecord, n)
 			o := &outs[wi]
 			for i, w := range shards[wi] {
 				if i%256 == 0 {
