@@ -242,7 +242,7 @@ func (s *scanner) visitSymlink(p string, work chan<- *job) {
 	target, err := filepath.EvalSymlinks(filepath.Join(s.realRoot, filepath.FromSlash(p)))
 	if err != nil {
 		if errors.Is(err, syscall.ELOOP) || strings.Contains(err.Error(), "too many links") {
-			s.skip(p, "symlink loop: the link resolves to itself")
+			s.skip(p, "symlink loop: the chain of links never reaches a file or directory")
 			return
 		}
 		if errors.Is(err, fs.ErrNotExist) {
