@@ -132,3 +132,11 @@ func (s *Store) describe() string {
 	}
 	return "postgres"
 }
+
+// Ping checks that the database answers (for readiness checks).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}

@@ -157,3 +157,37 @@ func TestProductsAndMemberships(t *testing.T) {
 		}
 	})
 }
+
+func TestUserFieldUpdates(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		u := mustUser(t, s, "a@example.org", RoleViewer)
+		steps := []error{
+			s.SetUserPasswordHash(ctx, u.ID, "new-hash"),
+			s.SetUserRole(ctx, u.ID, RoleSecurityOfficer),
+			s.SetUserMFA(ctx, u.ID, []byte("sealed"), true),
+			s.SetUserDisabled(ctx, u.ID, fixedNow),
+			s.Ping(ctx),
+		}
+		if err := errors.Join(steps...); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.GetUser(ctx, u.ID)
+		if got.PasswordHash != "new-hash" || got.Role != RoleSecurityOfficer || string(got.MFASecret) != "sealed" || !got.MFAEnabled || !got.DisabledAt.Equal(fixedNow) {
+			t.Errorf("user after field updates = %+v", got)
+		}
+		if err := errors.Join(s.SetUserMFA(ctx, u.ID, nil, false), s.SetUserDisabled(ctx, u.ID, time.Time{})); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.GetUser(ctx, u.ID)
+		if got.MFASecret != nil || got.MFAEnabled || !got.DisabledAt.IsZero() {
+			t.Errorf("user after MFA off and enable = %+v", got)
+		}
+		if err := s.SetUserRole(ctx, u.ID, "root"); !errors.Is(err, ErrInvalid) {
+			t.Errorf("err = %v, want ErrInvalid", err)
+		}
+		if err := s.SetUserRole(ctx, "nope", RoleViewer); !errors.Is(err, ErrNotFound) {
+			t.Errorf("err = %v, want ErrNotFound", err)
+		}
+	})
+}
