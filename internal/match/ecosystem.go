@@ -19,21 +19,38 @@ var knownEcosystems = []string{
 	"RubyGems", "SUSE", "SwiftURL", "TuxCare", "Ubuntu", "VSCode", "Wolfi",
 }
 
-// ecosystemSpelling maps each known ecosystem, and its lower-case form, to
-// the schema's spelling.
+// purlTypes are package-URL types that name exactly one OSV ecosystem and
+// differ from it by more than letter case (an inventory read from an SBOM
+// may carry them). Types shared by several ecosystems (deb, rpm, apk) are
+// not guessed.
+var purlTypes = map[string]string{
+	"golang":   "Go",
+	"cargo":    "crates.io",
+	"gem":      "RubyGems",
+	"composer": "Packagist",
+	"swift":    "SwiftURL",
+	"conan":    "ConanCenter",
+}
+
+// ecosystemSpelling maps each known ecosystem, its lower-case form and the
+// purl types above to the schema's spelling.
 var ecosystemSpelling = func() map[string]string {
-	m := make(map[string]string, 2*len(knownEcosystems))
+	m := make(map[string]string, 2*len(knownEcosystems)+len(purlTypes))
 	for _, k := range knownEcosystems {
 		m[k] = k
 		m[strings.ToLower(k)] = k
+	}
+	for t, k := range purlTypes {
+		m[t] = k
 	}
 	return m
 }()
 
 // splitEcosystem returns the canonical base ecosystem and the suffix of an
 // ecosystem string ("Debian:12" → "Debian", "12"). A base that differs from
-// a known ecosystem only in letter case ("pypi") is given the schema's
-// spelling; an unknown base is kept as written.
+// a known ecosystem only in letter case ("pypi"), or that is one of the
+// purl types above ("golang"), is given the schema's spelling; an unknown
+// base is kept as written.
 func splitEcosystem(ecosystem string) (base, suffix string) {
 	if k, ok := ecosystemSpelling[ecosystem]; ok {
 		return k, ""

@@ -174,3 +174,26 @@ func TestNaturalKeyAgreesWithCompareIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitEcosystem(t *testing.T) {
+	tests := []struct{ in, base, suffix string }{
+		{"PyPI", "PyPI", ""},
+		{"pypi", "PyPI", ""},
+		{"Debian:12", "Debian", "12"},
+		{"debian:12", "Debian", "12"},
+		{"Ubuntu:22.04:LTS", "Ubuntu", "22.04:LTS"},
+		{"Maven:https://maven.google.com", "Maven", "https://maven.google.com"},
+		{"golang", "Go", ""},
+		{"cargo", "crates.io", ""},
+		{"CRATES.IO", "crates.io", ""},
+		{"deb", "deb", ""},
+		{" npm ", "npm", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		base, suffix := splitEcosystem(tt.in)
+		if base != tt.base || suffix != tt.suffix {
+			t.Errorf("splitEcosystem(%q) = %q, %q; want %q, %q", tt.in, base, suffix, tt.base, tt.suffix)
+		}
+	}
+}
