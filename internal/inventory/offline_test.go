@@ -68,9 +68,6 @@ func TestScanOpensNoConnection(t *testing.T) {
 		netTrapChild(t, mode)
 		return
 	}
-	if testing.Short() {
-		t.Skip("starts child processes")
-	}
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
