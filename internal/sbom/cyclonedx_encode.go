@@ -53,6 +53,9 @@ func encodeCycloneDX(w io.Writer, format Format, g *graph, meta Metadata) error 
 }
 
 func cycloneDXBOM(g *graph, meta Metadata) (*cdx.BOM, error) {
+	if len(meta.ProductVersion) > maxVersionLen {
+		return nil, fmt.Errorf("product version is %d bytes long, CycloneDX allows %d", len(meta.ProductVersion), maxVersionLen)
+	}
 	toolName, toolVersion := meta.tool()
 	manufacturer := organization(meta.ManufacturerName, meta.ManufacturerURL, meta.ManufacturerEmail)
 	product := &cdx.Component{
@@ -129,8 +132,14 @@ func refList(refs []string) *[]string {
 	return &l
 }
 
+// maxVersionLen is the CycloneDX schema's limit on a version string.
+const maxVersionLen = 1024
+
 func cycloneDXComponent(n node) (cdx.Component, error) {
 	c := n.c
+	if len(c.Version) > maxVersionLen {
+		return cdx.Component{}, fmt.Errorf("component %s: version is %d bytes long, CycloneDX allows %d", truncate(n.ref, 80), len(c.Version), maxVersionLen)
+	}
 	out := cdx.Component{
 		BOMRef:     n.ref,
 		Type:       cdx.ComponentTypeLibrary,
@@ -167,10 +176,7 @@ func cycloneDXComponent(n node) (cdx.Component, error) {
 		return cdx.Component{}, err
 	}
 	out.Licenses = lic
-	if len(c.Locations) > 0 {
-		locs := slices.Clone(c.Locations)
-		slices.Sort(locs)
-		locs = slices.Compact(locs)
+	if locs := sortedNonEmpty(c.Locations); len(locs) > 0 {
 		occ := make([]cdx.EvidenceOccurrence, len(locs))
 		for i, l := range locs {
 			occ[i] = cdx.EvidenceOccurrence{Location: l}
@@ -181,9 +187,8 @@ func cycloneDXComponent(n node) (cdx.Component, error) {
 	if c.PURL == "" && c.Ecosystem != "" {
 		props = append(props, cdx.Property{Name: propEcosystem, Value: c.Ecosystem})
 	}
-	groups := slices.Clone(c.Groups)
-	slices.Sort(groups)
-	for _, grp := range slices.Compact(groups) {
+	groups := sortedNonEmpty(c.Groups)
+	for _, grp := range groups {
 		props = append(props, cdx.Property{Name: propGroup, Value: grp})
 	}
 	if len(props) > 0 {
@@ -288,11 +293,32 @@ func organization(name, url, email string) *cdx.OrganizationalEntity {
 // address ("Name <a@b>" or bare), or a name.
 func supplierEntity(s string) *cdx.OrganizationalEntity {
 	s = strings.TrimSpace(s)
-	if strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
+	if isWebURL(s) {
 		return organization("", s, "")
 	}
-	if a, err := mail.ParseAddress(s); err == nil {
+	if a, err := mail.ParseAddress(s); err == nil && validEmail(a.Address) {
 		return organization(a.Name, "", a.Address)
 	}
 	return organization(s, "", "")
+}
+
+// validEmail reports whether an address parsed by net/mail also passes the
+// schemas' idn-email format: net/mail accepts quoted local parts and
+// domain literals that the format checkers refuse.
+func validEmail(addr string) bool {
+	local, domain, ok := strings.Cut(addr, "@")
+	return ok && local != "" && domain != "" && !strings.ContainsAny(addr, "\" []()\\,;:<>") &&
+		!strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") && !strings.Contains(domain, "..")
+}
+
+// sortedNonEmpty returns the distinct non-empty strings of ss, sorted.
+func sortedNonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -87,8 +87,8 @@ type node struct {
 //     component that no other component depends on, and completeness is
 //     unknown.
 func newGraph(inv *inventory.Inventory, meta Metadata) (*graph, error) {
-	if meta.ProductName == "" {
-		return nil, fmt.Errorf("metadata: no product name")
+	if err := meta.validate(); err != nil {
+		return nil, err
 	}
 	g := &graph{productRef: "product:" + meta.ProductName}
 	if meta.ProductVersion != "" {

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +93,110 @@ func TestEncodeGolden(t *testing.T) {
 				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", tc.golden, got)
 			}
 		})
+	}
+}
+
+// TestEncodeOrderIndependent shuffles the inventory: the reproducible output
+// must not depend on the order the scan found things in.
+func TestEncodeOrderIndependent(t *testing.T) {
+	inv := loadInventory(t, "testdata/inventory.json")
+	shuffled := loadInventory(t, "testdata/inventory.json")
+	slices.Reverse(shuffled.Components)
+	slices.Reverse(shuffled.Files)
+	for i := range shuffled.Components {
+		slices.Reverse(shuffled.Components[i].Licenses)
+		slices.Reverse(shuffled.Components[i].Hashes)
+	}
+	for _, format := range []Format{CycloneDXJSON, CycloneDXXML, SPDXJSON} {
+		if !bytes.Equal(encode(t, format, inv, testMetadata()), encode(t, format, shuffled, testMetadata())) {
+			t.Errorf("%s: output depends on input order", format)
+		}
+	}
+}
+
+// TestEncodeSerial checks where serials come from: the content when
+// reproducible (a change in content changes it), chance otherwise.
+func TestEncodeSerial(t *testing.T) {
+	inv := loadInventory(t, "testdata/inventory.json")
+	serial := func(meta Metadata, inv *inventory.Inventory) string {
+		doc, err := Parse("x", bytes.NewReader(encode(t, CycloneDXJSON, inv, meta)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc.CycloneDX.SerialNumber
+	}
+	meta := testMetadata()
+	a, b := serial(meta, inv), serial(meta, inv)
+	if a != b || !strings.HasPrefix(a, "urn:uuid:") || a[23] != '5' {
+		t.Errorf("reproducible serials %q, %q: want equal version-5 UUIDs", a, b)
+	}
+	changed := loadInventory(t, "testdata/inventory.json")
+	changed.Components[0].Version = "4.18.3"
+	if serial(meta, changed) == a {
+		t.Errorf("serial did not change with the content")
+	}
+	meta.Reproducible = false
+	if x, y := serial(meta, inv), serial(meta, inv); x == y || x[23] != '4' {
+		t.Errorf("non-reproducible serials %q, %q: want different random UUIDs", x, y)
+	}
+}
+
+func TestEncodeMetadataErrors(t *testing.T) {
+	inv := loadInventory(t, "testdata/inventory.json")
+	for _, tc := range []struct {
+		name string
+		edit func(*Metadata)
+		want string
+	}{
+		{"no_product", func(m *Metadata) { m.ProductName = " " }, "no product name"},
+		{"bad_email", func(m *Metadata) { m.ManufacturerEmail = "security team" }, "e-mail"},
+		{"named_email", func(m *Metadata) { m.ManufacturerEmail = "PSIRT <psirt@example.com>" }, "e-mail"},
+		{"bad_url", func(m *Metadata) { m.ManufacturerURL = "example.com" }, "URL"},
+		{"bad_purl", func(m *Metadata) { m.ProductPURL = "pkg:" }, "purl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			meta := testMetadata()
+			tc.edit(&meta)
+			err := Encode(io.Discard, CycloneDXJSON, inv, meta)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want one about %s", err, tc.want)
+			}
+		})
+	}
+	if err := Encode(io.Discard, "cyclonedx-protobuf", inv, testMetadata()); err == nil || !strings.Contains(err.Error(), "unknown format") {
+		t.Errorf("unknown format: err = %v", err)
+	}
+	if err := Encode(io.Discard, CycloneDXJSON, nil, testMetadata()); err == nil {
+		t.Errorf("nil inventory: no error")
+	}
+	dup := loadInventory(t, "testdata/inventory.json")
+	dup.Components = append(dup.Components, dup.Components[0])
+	if err := Encode(io.Discard, SPDXJSON, dup, testMetadata()); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("duplicate IDs: err = %v", err)
+	}
+}
+
+func TestSourceDateEpoch(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"0", "1970-01-01T00:00:00Z", true},
+		{"1767225600", "2026-01-01T00:00:00Z", true},
+		{" 1767225600\n", "2026-01-01T00:00:00Z", true},
+		{"-1", "", false},
+		{"1.5", "", false},
+		{"yesterday", "", false},
+		{"99999999999999", "", false},
+	} {
+		got, err := SourceDateEpoch(tc.in)
+		if (err == nil) != tc.ok {
+			t.Errorf("SourceDateEpoch(%q) err = %v", tc.in, err)
+			continue
+		}
+		if tc.ok && got.Format(time.RFC3339) != tc.want {
+			t.Errorf("SourceDateEpoch(%q) = %s, want %s", tc.in, got.Format(time.RFC3339), tc.want)
+		}
 	}
 }

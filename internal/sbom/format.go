@@ -2,9 +2,13 @@ package sbom
 
 import (
 	"fmt"
+	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/package-url/packageurl-go"
 )
 
 // Format names an SBOM serialisation, spelled as on the command line.
@@ -65,6 +69,38 @@ func SourceDateEpoch(value string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: want seconds since 1970-01-01 as a non-negative integer", value)
 	}
 	return time.Unix(secs, 0).UTC(), nil
+}
+
+// validate rejects metadata that would make the SBOM schema-invalid, so the
+// user hears about a typo in craft.yaml instead of getting a broken SBOM.
+func (m Metadata) validate() error {
+	if strings.TrimSpace(m.ProductName) == "" {
+		return fmt.Errorf("metadata: no product name")
+	}
+	if m.ManufacturerEmail != "" {
+		if a, err := mail.ParseAddress(m.ManufacturerEmail); err != nil || a.Address != m.ManufacturerEmail || !validEmail(a.Address) {
+			return fmt.Errorf("metadata: manufacturer e-mail %q is not a bare e-mail address", m.ManufacturerEmail)
+		}
+	}
+	if m.ManufacturerURL != "" && !isWebURL(m.ManufacturerURL) {
+		return fmt.Errorf("metadata: manufacturer URL %q is not an http(s) URL", m.ManufacturerURL)
+	}
+	if m.ProductPURL != "" {
+		if _, err := packageurl.FromString(m.ProductPURL); err != nil {
+			return fmt.Errorf("metadata: product purl %q: %w", m.ProductPURL, err)
+		}
+	}
+	return nil
+}
+
+// isWebURL reports whether s is an absolute http(s) URL without spaces or
+// control characters (what the schemas' uri/iri-reference formats accept).
+func isWebURL(s string) bool {
+	if strings.ContainsAny(s, " \t\r\n\"<>\\^`{|}") {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func (m Metadata) timestamp() time.Time {

@@ -178,10 +178,8 @@ func spdxPackage(id common.ElementID, n node) (*spdx.Package, error) {
 		return nil, err
 	}
 	p.PackageLicenseDeclared, p.PackageLicenseComments = decl, comment
-	if len(c.Locations) > 0 {
-		locs := slices.Clone(c.Locations)
-		slices.Sort(locs)
-		p.PackageSourceInfo = "found in " + strings.Join(slices.Compact(locs), ", ")
+	if locs := sortedNonEmpty(c.Locations); len(locs) > 0 {
+		p.PackageSourceInfo = "found in " + strings.Join(locs, ", ")
 	}
 	return p, nil
 }
