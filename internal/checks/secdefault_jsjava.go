@@ -12,6 +12,8 @@ var (
 	jsUpdateRe       = regexp.MustCompile(`\.update\(([^)]*)\)`)
 	jsCORSCallRe     = regexp.MustCompile(`\bcors\(\s*\{`)
 	jsCORSWildRe     = regexp.MustCompile(`\borigin\s*:\s*(["']\*["']|true\b)`)
+	jsRouteRe        = regexp.MustCompile(`\b(?:app|router|server|api)\.(?:get|all)\(\s*["'` + "`" + `]([^"'` + "`" + `]+)["'` + "`" + `]\s*,\s*(async\s+)?(function\b|\(|\w+\s*=>)`)
+	jsInternalsRe    = regexp.MustCompile(`os\.(hostname|cpus|platform|release|userInfo|networkInterfaces|loadavg|totalmem|freemem)\(|process\.(env\b|memoryUsage|versions|argv|cwd)|readFileSync\([^)]*log|\.log["'` + "`" + `]`)
 	jsHeaderACAORe   = regexp.MustCompile(`(?i)["']Access-Control-Allow-Origin["']\s*,\s*["']\*["']`)
 	jsHeaderACACRe   = regexp.MustCompile(`(?i)["']Access-Control-Allow-Credentials["']\s*,\s*["']?true`)
 
@@ -52,6 +54,19 @@ func jsRules(data []byte, s *sdSink) {
 				s.fail(idCORS, l.n, "CORS allows every origin together with credentials", sdOneLine(call))
 			}
 		}
+		if m := jsRouteRe.FindStringSubmatch(t); m != nil {
+			if sm := statusPathRe.FindStringSubmatch(m[1]); sm != nil {
+				body := jsRouteBody(lines, i)
+				internals := jsInternalsRe.FindString(body)
+				if internals != "" || sdHasWord(sdKeyWords(sm[1]), alwaysSensitiveWords...) {
+					msg := "route " + m[1] + " has no authentication middleware"
+					if internals != "" {
+						msg += " and returns system information or logs (" + strings.TrimRight(internals, "(") + ")"
+					}
+					s.fail(idStatus, l.n, msg, strings.TrimSpace(t))
+				}
+			}
+		}
 		if jsHeaderACAORe.MatchString(t) && acao == 0 {
 			acao = l.n
 		}
@@ -63,6 +78,20 @@ func jsRules(data []byte, s *sdSink) {
 		s.fail(idCORS, acao, "CORS allows every origin together with credentials",
 			"Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true")
 	}
+}
+
+// jsRouteBody returns the handler of a route that starts on line i: up to
+// the next route or 40 lines.
+func jsRouteBody(lines []sdSrcLine, i int) string {
+	var b strings.Builder
+	for j := i; j < len(lines) && j < i+40; j++ {
+		if j > i && jsRouteRe.MatchString(lines[j].text) {
+			break
+		}
+		b.WriteString(lines[j].text)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 func javaRules(data []byte, s *sdSink) {

@@ -345,7 +345,7 @@ func corsConfigRule(doc *cfgDoc, s *sdSink) {
 var updateParents = []string{
 	"update", "updates", "updater", "upgrade", "upgrades", "autoupdate", "software", "system", "app",
 	"application", "general", "settings", "security", "core", "server", "firmware", "agent", "client",
-	"platform", "product", "config", "defaults", "default", "maintenance",
+	"platform", "product", "config", "defaults", "default", "maintenance", "data", "env", "environment",
 }
 
 func autoUpdateRule(doc *cfgDoc, s *sdSink) {

@@ -1,0 +1,12 @@
+const os = require('os');
+const express = require('express');
+const { requireAdmin } = require('./auth');
+const app = express();
+
+app.get('/health', (req, res) => res.send('ok'));
+
+app.get('/status', requireAdmin, (req, res) => {
+  res.json({ host: os.hostname() });
+});
+
+app.get('/status/public', (req, res) => res.json({ status: 'ok' }));
