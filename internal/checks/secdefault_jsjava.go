@@ -13,6 +13,7 @@ var (
 	jsCORSCallRe     = regexp.MustCompile(`\bcors\(\s*\{`)
 	jsCORSWildRe     = regexp.MustCompile(`\borigin\s*:\s*(["']\*["']|true\b)`)
 	jsRouteRe        = regexp.MustCompile(`\b(?:app|router|server|api)\.(?:get|all)\(\s*["'` + "`" + `]([^"'` + "`" + `]+)["'` + "`" + `]\s*,\s*(async\s+)?(function\b|\(|\w+\s*=>)`)
+	jsUseAuthRe      = regexp.MustCompile(`(?i)\b(?:app|router|server|api)\.use\([^)]*(auth|login|passport|jwt|session|protect|admin|require|guard|basic)`)
 	jsInternalsRe    = regexp.MustCompile(`os\.(hostname|cpus|platform|release|userInfo|networkInterfaces|loadavg|totalmem|freemem)\(|process\.(env\b|memoryUsage|versions|argv|cwd)|readFileSync\([^)]*log|\.log["'` + "`" + `]`)
 	jsHeaderACAORe   = regexp.MustCompile(`(?i)["']Access-Control-Allow-Origin["']\s*,\s*["']\*["']`)
 	jsHeaderACACRe   = regexp.MustCompile(`(?i)["']Access-Control-Allow-Credentials["']\s*,\s*["']?true`)
@@ -27,6 +28,7 @@ var (
 func jsRules(data []byte, s *sdSink) {
 	lines := sdSourceLines(data, "//", true)
 	acao, acac := 0, false
+	guarded := false // app.use(auth) seen: later routes are protected
 	for i, l := range lines {
 		t := l.text
 		if strings.TrimSpace(t) == "" {
@@ -54,7 +56,10 @@ func jsRules(data []byte, s *sdSink) {
 				s.fail(idCORS, l.n, "CORS allows every origin together with credentials", sdOneLine(call))
 			}
 		}
-		if m := jsRouteRe.FindStringSubmatch(t); m != nil {
+		if jsUseAuthRe.MatchString(t) {
+			guarded = true
+		}
+		if m := jsRouteRe.FindStringSubmatch(t); m != nil && !guarded {
 			if sm := statusPathRe.FindStringSubmatch(m[1]); sm != nil {
 				body := jsRouteBody(lines, i)
 				internals := jsInternalsRe.FindString(body)

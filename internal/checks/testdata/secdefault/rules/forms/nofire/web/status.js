@@ -10,3 +10,8 @@ app.get('/status', requireAdmin, (req, res) => {
 });
 
 app.get('/status/public', (req, res) => res.json({ status: 'ok' }));
+
+const admin = express.Router();
+admin.use(requireAdmin);
+app.use(passport.authenticate('session'));
+app.get('/debug/env', (req, res) => res.json(process.env));
