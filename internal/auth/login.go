@@ -317,6 +317,22 @@ type NewUser struct {
 // CreateUser applies the password policy, hashes the password and stores
 // the account.
 func (s *Service) CreateUser(ctx context.Context, n NewUser) (User, error) {
+	u, err := NewAccount(s.Hasher, n, s.Now())
+	if err != nil {
+		return User{}, err
+	}
+	u, err = s.Users.CreateUser(ctx, u)
+	if err != nil {
+		return User{}, fmt.Errorf("auth: create user: %w", err)
+	}
+	return u, nil
+}
+
+// NewAccount checks a requested account (a plausible e-mail address, a
+// known role, "" meaning viewer, a password that meets the policy) and
+// returns the User to store, with the password hashed by h. It needs no
+// storage, so craft admin create can use it before the server ever ran.
+func NewAccount(h *PasswordHasher, n NewUser, now time.Time) (User, error) {
 	email := strings.TrimSpace(n.Email)
 	if err := checkEmail(email); err != nil {
 		return User{}, err
@@ -331,17 +347,12 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (User, error) {
 	if err := CheckPassword(n.Password, email); err != nil {
 		return User{}, err
 	}
-	hash, err := s.Hasher.Hash(n.Password)
+	hash, err := h.Hash(n.Password)
 	if err != nil {
 		return User{}, err
 	}
-	now := s.Now()
-	u, err := s.Users.CreateUser(ctx, User{Email: email, DisplayName: strings.TrimSpace(n.DisplayName),
-		PasswordHash: hash, Role: role, CreatedAt: now, UpdatedAt: now})
-	if err != nil {
-		return User{}, fmt.Errorf("auth: create user: %w", err)
-	}
-	return u, nil
+	return User{Email: email, DisplayName: strings.TrimSpace(n.DisplayName), PasswordHash: hash,
+		Role: role, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 func (s *Service) storePassword(ctx context.Context, u User, pw string) (User, error) {

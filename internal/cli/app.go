@@ -119,6 +119,7 @@ func commands(app *App) []*cobra.Command {
 		newBackupCmd(app),
 		newRestoreCmd(app),
 		newAuditCmd(app),
+		newAdminCmd(app),
 	}
 }
 
