@@ -59,8 +59,10 @@ type compiledAffected struct {
 	name      string // osv.NormalizeName form
 	rawName   string
 	versions  []string
-	ranges    []compiledRange
 	severity  []osv.Severity
+	raw       []osv.Range     // as in the record
+	ranges    []compiledRange // compiled from raw on first use
+	compiled  bool
 }
 
 // compiledRecord is a record with its version bounds parsed once per run.
@@ -70,15 +72,14 @@ type compiledRecord struct {
 	notes    []string // problems met while compiling (bad events, ...)
 }
 
-// compile parses every SEMVER/ECOSYSTEM range bound of rec. Events that do
-// not parse are left out with a note; GIT ranges are left out (they need the
-// repository's commit graph and say nothing about package versions); other
-// range types are left out with a note.
+// compile prepares rec for matching: each affected entry's package is
+// resolved now, its ranges on first use (rangesOf), so entries for other
+// packages of a many-package record cost nothing.
 func compile(rec *osv.Vulnerability, vc *versionCache) *compiledRecord {
-	cr := &compiledRecord{rec: rec}
-	for _, a := range rec.Affected {
+	cr := &compiledRecord{rec: rec, affected: make([]compiledAffected, len(rec.Affected))}
+	for i, a := range rec.Affected {
 		base, suffix := splitEcosystem(a.Package.Ecosystem)
-		ca := compiledAffected{
+		cr.affected[i] = compiledAffected{
 			ecosystem: a.Package.Ecosystem,
 			base:      base,
 			suffix:    suffix,
@@ -86,29 +87,43 @@ func compile(rec *osv.Vulnerability, vc *versionCache) *compiledRecord {
 			rawName:   a.Package.Name,
 			versions:  a.Versions,
 			severity:  a.Severity,
+			raw:       a.Ranges,
 		}
-		for _, r := range a.Ranges {
-			var order string
-			switch r.Type {
-			case osv.RangeSemver:
-				order = orderSemver
-			case osv.RangeEcosystem:
-				order = base
-				if !vc.supported(order) {
-					cr.notes = append(cr.notes, fmt.Sprintf("%s: ECOSYSTEM range of %s %q not evaluated: no version order for %s", rec.ID, a.Package.Ecosystem, a.Package.Name, base))
-					continue
-				}
-			case osv.RangeGit:
-				continue
-			default:
-				cr.notes = append(cr.notes, fmt.Sprintf("%s: range type %q of %q not evaluated", rec.ID, r.Type, a.Package.Name))
-				continue
-			}
-			ca.ranges = append(ca.ranges, compileRange(rec.ID, r, order, vc, &cr.notes))
-		}
-		cr.affected = append(cr.affected, ca)
 	}
 	return cr
+}
+
+// rangesOf returns the parsed SEMVER and ECOSYSTEM ranges of affected entry
+// i. Events that do not parse are left out with a note; GIT ranges are left
+// out (they need the repository's commit graph and say nothing about
+// package versions), and so, with a note, are other range types.
+func (cr *compiledRecord) rangesOf(i int, vc *versionCache) []compiledRange {
+	a := &cr.affected[i]
+	if a.compiled {
+		return a.ranges
+	}
+	a.compiled = true
+	id := cr.rec.ID
+	for _, r := range a.raw {
+		var order string
+		switch r.Type {
+		case osv.RangeSemver:
+			order = orderSemver
+		case osv.RangeEcosystem:
+			order = a.base
+			if !vc.supported(order) {
+				cr.notes = append(cr.notes, fmt.Sprintf("%s: ECOSYSTEM range of %s %q not evaluated: no version order for %s", id, a.ecosystem, a.rawName, a.base))
+				continue
+			}
+		case osv.RangeGit:
+			continue
+		default:
+			cr.notes = append(cr.notes, fmt.Sprintf("%s: range type %q of %q not evaluated", id, r.Type, a.rawName))
+			continue
+		}
+		a.ranges = append(a.ranges, compileRange(id, r, order, vc, &cr.notes))
+	}
+	return a.ranges
 }
 
 func compileRange(id string, r osv.Range, order string, vc *versionCache, notes *[]string) compiledRange {
@@ -281,8 +296,9 @@ func (cr *compiledRecord) evalAffected(s subject, base, suffix string, names []s
 				RangeType: RangeVersions, Events: []string{"listed in versions"},
 			}
 		}
-		for j := range a.ranges {
-			r := &a.ranges[j]
+		ranges := cr.rangesOf(i, s.vc)
+		for j := range ranges {
+			r := &ranges[j]
 			v, err := s.in(r.order)
 			if err != nil {
 				continue // the caller notes an unparsable installed version once
@@ -327,14 +343,14 @@ type fixCandidate struct {
 
 // fixedEvents lists every fixed event in the record's entries for the
 // package.
-func (cr *compiledRecord) fixedEvents(base, suffix string, names []string) []fixCandidate {
+func (cr *compiledRecord) fixedEvents(base, suffix string, names []string, vc *versionCache) []fixCandidate {
 	var out []fixCandidate
 	for i := range cr.affected {
 		a := &cr.affected[i]
 		if a.base != base || !suffixCompatible(a.suffix, suffix) || !slices.Contains(names, a.name) {
 			continue
 		}
-		for _, r := range a.ranges {
+		for _, r := range cr.rangesOf(i, vc) {
 			for _, e := range r.events {
 				if e.kind == evFixed {
 					out = append(out, fixCandidate{raw: e.raw, order: r.order})

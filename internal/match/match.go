@@ -67,9 +67,6 @@ func (m *matcher) compile(rec *osv.Vulnerability) *compiledRecord {
 		return cr
 	}
 	cr := compile(rec, m.vc)
-	for _, n := range cr.notes {
-		m.notes[n] = true
-	}
 	m.compiled[rec] = cr
 	return cr
 }
@@ -245,6 +242,11 @@ func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, i
 				if fs := wm.matchComponent(w.q, w.cands); len(fs) > 0 {
 					o.findings = append(o.findings, fs)
 					o.total += len(fs)
+				}
+			}
+			for _, cr := range wm.compiled {
+				for _, n := range cr.notes {
+					wm.notes[n] = true
 				}
 			}
 			o.notes = wm.notes
@@ -521,7 +523,7 @@ func preferredID(ids []string, fallback string) string {
 func (m *matcher) minimumFix(q componentQuery, installed subject, recs []*compiledRecord) string {
 	var seen, cands []string
 	for _, cr := range recs {
-		for _, fc := range cr.fixedEvents(q.base, q.suffix, q.names) {
+		for _, fc := range cr.fixedEvents(q.base, q.suffix, q.names, m.vc) {
 			if slices.Contains(seen, fc.raw) {
 				continue
 			}

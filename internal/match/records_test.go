@@ -81,7 +81,7 @@ func TestRecordRanges(t *testing.T) {
 				if !vc.supported(order) {
 					continue
 				}
-				crange := &cr.affected[ai].ranges[ri]
+				crange := &cr.rangesOf(ai, vc)[ri]
 				ri++
 				b := boundsOf(r)
 				check := func(v string, wantIn bool, why string) {
