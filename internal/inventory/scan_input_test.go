@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 const goodLock = `{
@@ -528,5 +529,38 @@ func TestScanDirectFromManifests(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScanYAMLAliasBomb: a "billion laughs" YAML document (nine levels of
+// nine aliases, 9^9 nodes once expanded) under every YAML lockfile name
+// must not expand: the scan stays fast and the files are skipped or empty.
+func TestScanYAMLAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n")
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		b.WriteString(n + ": &" + n + " [" + strings.TrimSuffix(strings.Repeat("*"+prev+",", 9), ",") + "]\n")
+		prev = n
+	}
+	b.WriteString("lockfileVersion: 5.4\npackages:\n  /x/1.0.0: *i\n")
+	bomb := b.String()
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"pnpm-lock.yaml":  bomb,
+		"pubspec.lock":    bomb,
+		"Podfile.lock":    bomb,
+		"stack.yaml.lock": bomb,
+	})
+	start := time.Now()
+	inv := scanOK(t, dir, Options{})
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("scan took %v", d)
+	}
+	if len(inv.Components) > 0 {
+		t.Errorf("components from an alias bomb: %q", componentIDs(inv))
+	}
+	if got := len(inv.Files) + len(inv.Skipped); got < 4 {
+		t.Errorf("files %q, skipped %+v: every bomb must be read or skipped", filePaths(inv), inv.Skipped)
 	}
 }
