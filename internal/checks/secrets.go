@@ -19,16 +19,19 @@ type secretRule struct {
 	name   string
 	re     *regexp.Regexp
 	prefix int // characters kept in the redacted evidence
+	// hints are literals one of which every match contains; the regexp
+	// runs only on text that has one (most files have none).
+	hints []string
 }
 
 var secretRules = []secretRule{
-	{name: "AWS access key ID", re: regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), prefix: 4},
-	{name: "GitHub token", re: regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`), prefix: 4},
-	{name: "GitHub fine-grained token", re: regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{82}\b`), prefix: 11},
-	{name: "Slack token", re: regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z]{10,48}(-[0-9A-Za-z]{1,64}){0,4}\b`), prefix: 5},
-	{name: "Slack webhook URL", re: regexp.MustCompile(`https://hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}`), prefix: 33},
-	{name: "Google API key", re: regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`), prefix: 4},
-	{name: "Stripe live key", re: regexp.MustCompile(`\b(sk|rk)_live_[0-9A-Za-z]{24,99}\b`), prefix: 8},
+	{name: "AWS access key ID", re: regexp.MustCompile(`\b(AKIA|ASIA)[0-9A-Z]{16}\b`), prefix: 4, hints: []string{"AKIA", "ASIA"}},
+	{name: "GitHub token", re: regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36}\b`), prefix: 4, hints: []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}},
+	{name: "GitHub fine-grained token", re: regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{82}\b`), prefix: 11, hints: []string{"github_pat_"}},
+	{name: "Slack token", re: regexp.MustCompile(`\bxox[abposr]-[0-9A-Za-z]{10,48}(-[0-9A-Za-z]{1,64}){0,4}\b`), prefix: 5, hints: []string{"xox"}},
+	{name: "Slack webhook URL", re: regexp.MustCompile(`https://hooks\.slack\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}`), prefix: 33, hints: []string{"hooks.slack.com"}},
+	{name: "Google API key", re: regexp.MustCompile(`\bAIza[0-9A-Za-z_\-]{35}\b`), prefix: 4, hints: []string{"AIza"}},
+	{name: "Stripe live key", re: regexp.MustCompile(`\b(sk|rk)_live_[0-9A-Za-z]{24,99}\b`), prefix: 8, hints: []string{"_live_"}},
 }
 
 // pemKeyRE is the armour line of a private key; it counts only when key
@@ -101,12 +104,17 @@ func findSecrets(data []byte) []secretFinding {
 	text := string(data)
 	var out []secretFinding
 	lineAt := func(off int) int { return 1 + strings.Count(text[:off], "\n") }
-	for _, m := range pemKeyRE.FindAllStringIndex(text, -1) {
-		if pemHasKeyMaterial(text[m[1]:]) {
-			out = append(out, secretFinding{kind: "private key", line: lineAt(m[0]), redacted: text[m[0]:m[1]] + " [key material redacted]"})
+	if strings.Contains(text, "PRIVATE KEY") {
+		for _, m := range pemKeyRE.FindAllStringIndex(text, -1) {
+			if pemHasKeyMaterial(text[m[1]:]) {
+				out = append(out, secretFinding{kind: "private key", line: lineAt(m[0]), redacted: text[m[0]:m[1]] + " [key material redacted]"})
+			}
 		}
 	}
 	for _, r := range secretRules {
+		if !containsAny(text, r.hints) {
+			continue
+		}
 		for _, m := range r.re.FindAllStringIndex(text, -1) {
 			tok := text[m[0]:m[1]]
 			if placeholder(tok[min(r.prefix, len(tok)):]) {
@@ -116,6 +124,15 @@ func findSecrets(data []byte) []secretFinding {
 		}
 	}
 	return out
+}
+
+func containsAny(text string, subs []string) bool {
+	for _, s := range subs {
+		if strings.Contains(text, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // pemHasKeyMaterial reports whether a base64 line follows the armour,
