@@ -226,9 +226,9 @@ func kubeRunAsRoot(where string, line int, sc, podSC *cfgNode, s *sdSink) {
 			return
 		}
 		if nr := ctx.child("runasnonroot"); nr != nil {
-			if sdIsFalse(nr.Value) {
-				s.fail(idContainerRoot, nr.Line, where+" may run as root (runAsNonRoot: false)", "securityContext.runAsNonRoot: "+nr.Value)
-			} else if !sdIsTrue(nr.Value) {
+			// runAsNonRoot: false only drops the kubelet's check; the image
+			// may still set a user: a warning, like an unset one.
+			if !sdIsTrue(nr.Value) {
 				s.warn(idContainerRoot, nr.Line, where+" may run as root (runAsNonRoot is not true)", "securityContext.runAsNonRoot: "+nr.Value)
 			}
 			return
