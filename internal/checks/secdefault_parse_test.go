@@ -125,8 +125,8 @@ func TestSecdefaultValues(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"postgres://u:${P}@db.example.net:5432/x?sslmode=disable": "db.example.net",
-		"postgres://[::1]:5432/x":                                  "::1",
-		"host=x":                                                   "",
+		"postgres://[::1]:5432/x":                                 "::1",
+		"host=x":                                                  "",
 	} {
 		if got := urlHost(in); got != want {
 			t.Errorf("urlHost(%q) = %q, want %q", in, got, want)
