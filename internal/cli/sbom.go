@@ -133,8 +133,8 @@ func newSBOMCheckCmd(app *App) *cobra.Command {
 		Use:   "check FILE",
 		Short: "Validate an SBOM against its schema and report its BSI TR-03183-2 completeness",
 		Long: `check validates a CycloneDX (1.4-1.6) or SPDX (2.2, 2.3) JSON SBOM against the
-official JSON schema of the version it declares (CycloneDX XML is checked by
-decoding it), then reports which BSI TR-03183-2 v2.1 fields are missing, for
+official JSON schema of the version it declares (CycloneDX XML and SPDX
+tag-value are checked by decoding them), then reports which BSI TR-03183-2 v2.1 fields are missing, for
 the document and for each component, with a summary score from 0 to 100.
 Gzipped input is accepted. FILE "-" reads standard input.
 
@@ -214,9 +214,12 @@ func runSBOMCheck(app *App, f *sbomCheckFlags, file string) error {
 		}
 		res.Valid = true
 		res.Completeness = sbom.Score(doc)
-		if doc.Format == sbom.CycloneDXXML {
+		switch doc.Format {
+		case sbom.CycloneDXXML:
 			res.Validation = "decoded (CycloneDX XML is checked structurally by decoding, not against the XSD)"
-		} else {
+		case sbom.SPDXTagValue:
+			res.Validation = "decoded (SPDX tag-value is checked structurally by decoding; there is no schema for it)"
+		default:
 			res.Validation = "valid against the official JSON schema for " + doc.SpecVersion
 		}
 		if f.minScore > 0 && res.Completeness.Score < f.minScore {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -134,6 +135,7 @@ func parseJSON(name string, data []byte) (*Document, error) {
 
 func parseXML(name string, data []byte) (*Document, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
+	var version string
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -146,12 +148,21 @@ func parseXML(name string, data []byte) (*Document, error) {
 		if start.Name.Local != "bom" || !strings.HasPrefix(start.Name.Space, "http://cyclonedx.org/schema/bom/") {
 			return nil, fmt.Errorf("%s: XML root element {%s}%s is not a CycloneDX bom (craft does not read SPDX RDF/XML)", name, start.Name.Space, start.Name.Local)
 		}
+		version = strings.TrimPrefix(start.Name.Space, "http://cyclonedx.org/schema/bom/")
 		break
+	}
+	if !knownCycloneDXVersion(version) {
+		return nil, fmt.Errorf("%s: XML namespace version %q is not a CycloneDX version craft reads (1.0 to 1.7)", name, version)
 	}
 	var bom cdx.BOM
 	dec = xml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&bom); err != nil {
 		return nil, xmlError(name, data, dec, err)
+	}
+	// The namespace carries the version (cyclonedx-go's own decoder does
+	// the same after decoding).
+	if err := json.Unmarshal([]byte(strconv.Quote(version)), &bom.SpecVersion); err != nil {
+		return nil, fmt.Errorf("%s: XML namespace version %q: %w", name, version, err)
 	}
 	return &Document{Name: name, Format: CycloneDXXML, SpecVersion: bom.SpecVersion.String(), CycloneDX: &bom}, nil
 }

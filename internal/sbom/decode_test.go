@@ -230,6 +230,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"xml_malformed", "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\">\n<components><component></bom>", []string{"in.json:3", "malformed XML"}},
 		{"xml_not_cyclonedx", `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF>`, []string{"in.json", "not a CycloneDX bom"}},
 		{"xml_empty", `<?xml version="1.0"?>`, []string{"in.json", "without a root element"}},
+		{"xml_unknown_version", `<bom xmlns="http://cyclonedx.org/schema/bom/2.0"></bom>`, []string{"in.json", `"2.0"`}},
 		{"bad_gzip", "\x1f\x8b\x08\x00garbage", []string{"in.json", "gunzip"}},
 		{"deep_nesting", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), []string{"in.json"}},
 		{"deep_object_nesting", `{"bomFormat":"CycloneDX","specVersion":"1.6","x":` + strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000) + "}", []string{"in.json"}},
@@ -262,5 +263,25 @@ func TestDecodeTooLarge(t *testing.T) {
 	}
 	if _, err := unpackLimit("ok.json", bytes.NewReader(plain[:limit]), limit); err != nil {
 		t.Errorf("input of exactly the limit: %v", err)
+	}
+}
+
+func TestParseFormatAndVersion(t *testing.T) {
+	for _, tc := range []struct {
+		file    string
+		format  Format
+		version string
+	}{
+		{"cyclonedx/laravel-7.12.0.bom.1.4.xml", CycloneDXXML, "1.4"},
+		{"cyclonedx/laravel-7.12.0.bom.1.4.json", CycloneDXJSON, "1.4"},
+		{"cyclonedx/alpine-zlib-16.cdx.json", CycloneDXJSON, "1.6"},
+		{"spdx/SPDXJSONExample-v2.2.spdx.json", SPDXJSON, "SPDX-2.2"},
+		{"spdx/SPDXJSONExample-v2.3.spdx.json", SPDXJSON, "SPDX-2.3"},
+		{"spdx/tag-value-format.spdx", SPDXTagValue, "SPDX-2.3"},
+	} {
+		doc := parseFile(t, "testdata/"+tc.file)
+		if doc.Format != tc.format || doc.SpecVersion != tc.version {
+			t.Errorf("%s: format %s version %s, want %s %s", tc.file, doc.Format, doc.SpecVersion, tc.format, tc.version)
+		}
 	}
 }

@@ -57,6 +57,12 @@ func TestScore(t *testing.T) {
 			},
 		},
 		{
+			// XML 1.4: the version comes from the namespace; no serial,
+			// timestamp or creator in this document.
+			name: "laravel_xml", doc: parseFile(t, "testdata/cyclonedx/laravel-7.12.0.bom.1.4.xml"),
+			missingDoc: []Field{FieldCreator, FieldTimestamp}, components: 62, notes: 1,
+		},
+		{
 			// No metadata at all, components without anything but a name.
 			name: "minimal", doc: parseFile(t, "testdata/cyclonedx/sbom.cdx.json"),
 			missingDoc: []Field{FieldCreator, FieldTimestamp}, components: 2, notes: 1,

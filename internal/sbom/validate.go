@@ -105,8 +105,9 @@ func compileSchema(file string) (*jsonschema.Schema, error) {
 // against the official JSON schema for the spec version it declares, with
 // format assertions on. Gzip input is unpacked first.
 //
-// XML has no embedded schema: a CycloneDX XML document is checked
-// structurally by decoding it, and any failure is returned as the error.
+// XML and SPDX tag-value have no JSON schema: a CycloneDX XML or SPDX
+// tag-value document is checked structurally by decoding it, and any
+// failure is returned as the error.
 //
 // The error is for input that cannot be checked at all: not JSON or XML,
 // malformed, no known spec version, too large. Schema violations are
@@ -122,13 +123,14 @@ func Validate(name string, data []byte) ([]Problem, error) {
 		return nil, fmt.Errorf("%s: %d bytes, larger than the %d craft validates against a schema", name, len(data), MaxValidateSize)
 	}
 	switch {
-	case len(body) > 0 && body[0] == '<':
+	case len(body) > 0 && (body[0] == '<' || looksLikeTagValue(body)):
+		// No JSON schema applies: decoding is the structural check.
 		if _, err := parse(name, data); err != nil {
 			return nil, err
 		}
 		return nil, nil
 	case len(body) == 0 || body[0] != '{':
-		return nil, fmt.Errorf("%s: not a JSON document; craft validates CycloneDX/SPDX JSON against their schemas and CycloneDX XML by decoding it", name)
+		return nil, fmt.Errorf("%s: not a JSON document; craft validates CycloneDX/SPDX JSON against their schemas and CycloneDX XML and SPDX tag-value by decoding them", name)
 	}
 	p, err := probeJSON(name, data)
 	if err != nil {
