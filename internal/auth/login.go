@@ -24,8 +24,8 @@ type Service struct {
 	Throttle *Throttle
 	Policy   MFAPolicy
 	// Account, IP and MFACode are the throttling policies; zero values
-	// mean DefaultAccountThrottle, DefaultIPThrottle and
-	// DefaultAccountThrottle.
+	// mean [DefaultAccountThrottle], [DefaultIPThrottle] and
+	// [DefaultAccountThrottle].
 	Account, IP, MFACode ThrottlePolicy
 	Now                  func() time.Time
 
@@ -43,7 +43,7 @@ type ServiceConfig struct {
 	Sessions SessionStore
 	Throttle ThrottleStore
 	Sealer   *Sealer
-	// Hasher nil means argon2id with DefaultArgon2Params.
+	// Hasher nil means argon2id with [DefaultArgon2Params].
 	Hasher *PasswordHasher
 	Policy MFAPolicy
 	// IdleTimeout and AbsoluteTimeout of sessions; zero means defaults.
@@ -378,9 +378,9 @@ func checkEmail(e string) error {
 	return nil
 }
 
-func (s *Service) account() ThrottlePolicy { return orDefault(s.Account, DefaultAccountThrottle) }
-func (s *Service) ip() ThrottlePolicy      { return orDefault(s.IP, DefaultIPThrottle) }
-func (s *Service) mfaCode() ThrottlePolicy { return orDefault(s.MFACode, DefaultAccountThrottle) }
+func (s *Service) account() ThrottlePolicy { return orDefault(s.Account, DefaultAccountThrottle()) }
+func (s *Service) ip() ThrottlePolicy      { return orDefault(s.IP, DefaultIPThrottle()) }
+func (s *Service) mfaCode() ThrottlePolicy { return orDefault(s.MFACode, DefaultAccountThrottle()) }
 
 func orDefault(p, d ThrottlePolicy) ThrottlePolicy {
 	if p == (ThrottlePolicy{}) {

@@ -24,7 +24,9 @@ type Argon2Params struct {
 // DefaultArgon2Params are OWASP's Password Storage Cheat Sheet
 // parameters for argon2id: 19 MiB, 2 iterations, 1 lane, 16-byte salt,
 // 32-byte hash.
-var DefaultArgon2Params = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+func DefaultArgon2Params() Argon2Params {
+	return Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
+}
 
 // Bounds on parameters read from a stored hash, so that a corrupted or
 // hostile row cannot make a verification take minutes or gigabytes.
@@ -50,8 +52,8 @@ type PasswordHasher struct {
 	Params Argon2Params
 }
 
-// NewPasswordHasher uses DefaultArgon2Params.
-func NewPasswordHasher() *PasswordHasher { return &PasswordHasher{Params: DefaultArgon2Params} }
+// NewPasswordHasher uses [DefaultArgon2Params].
+func NewPasswordHasher() *PasswordHasher { return &PasswordHasher{Params: DefaultArgon2Params()} }
 
 // Hash returns the PHC string of the normalised password with a fresh
 // random salt: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash> (unpadded

@@ -20,13 +20,17 @@ type ThrottlePolicy struct {
 	ForgetAfter  time.Duration
 }
 
-// Default policies. Per account: 5 free failures, then 1 s doubling to
+// DefaultAccountThrottle is the per-account policy: 5 free failures, then 1 s doubling to
 // 15 minutes (OWASP Authentication Cheat Sheet). Per address: 20 free
 // failures, since many people may share one address (NAT, proxies).
-var (
-	DefaultAccountThrottle = ThrottlePolicy{FreeFailures: 5, BaseDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: 24 * time.Hour}
-	DefaultIPThrottle      = ThrottlePolicy{FreeFailures: 20, BaseDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: 24 * time.Hour}
-)
+func DefaultAccountThrottle() ThrottlePolicy {
+	return ThrottlePolicy{FreeFailures: 5, BaseDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: 24 * time.Hour}
+}
+
+// DefaultIPThrottle is the per-address policy (see [DefaultAccountThrottle]).
+func DefaultIPThrottle() ThrottlePolicy {
+	return ThrottlePolicy{FreeFailures: 20, BaseDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: 24 * time.Hour}
+}
 
 // Delay is the wait after failures failures.
 func (p ThrottlePolicy) Delay(failures int) time.Duration {

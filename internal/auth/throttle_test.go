@@ -11,7 +11,7 @@ import (
 )
 
 func TestThrottleDelay(t *testing.T) {
-	p := auth.DefaultAccountThrottle
+	p := auth.DefaultAccountThrottle()
 	tests := []struct {
 		failures int
 		want     time.Duration
@@ -31,7 +31,7 @@ func TestThrottleGrowsAndNeverLocksForever(t *testing.T) {
 	c := newClock()
 	th := &auth.Throttle{Store: st, Now: c.Now}
 	ctx := t.Context()
-	key := auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle)
+	key := auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle())
 	for i := 1; i <= 4; i++ {
 		if err := th.Failure(ctx, key); err != nil {
 			t.Fatal(err)
@@ -76,7 +76,7 @@ func TestThrottleSuccessResetsAccountNotAddress(t *testing.T) {
 	c := newClock()
 	th := &auth.Throttle{Store: st, Now: c.Now}
 	ctx := t.Context()
-	acct := auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle)
+	acct := auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle())
 	ip := auth.IPKey("203.0.113.9", auth.ThrottlePolicy{FreeFailures: 5, BaseDelay: time.Second, MaxDelay: time.Minute})
 	for range 6 {
 		if err := th.Failure(ctx, acct, ip); err != nil {
@@ -99,7 +99,7 @@ func TestThrottleForgetsQuietCounters(t *testing.T) {
 	c := newClock()
 	th := &auth.Throttle{Store: st, Now: c.Now}
 	ctx := t.Context()
-	key := auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle)
+	key := auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle())
 	for range 10 {
 		_ = th.Failure(ctx, key)
 	}
@@ -113,7 +113,7 @@ func TestThrottleForgetsQuietCounters(t *testing.T) {
 }
 
 func TestThrottleKeys(t *testing.T) {
-	p := auth.DefaultIPThrottle
+	p := auth.DefaultIPThrottle()
 	tests := []struct{ a, b string }{
 		{"2001:db8:1:2:aaaa::1", "2001:db8:1:2:bbbb::2"}, // one /64
 		{"203.0.113.9:51234", "203.0.113.9"},             // port dropped
@@ -127,10 +127,10 @@ func TestThrottleKeys(t *testing.T) {
 	if auth.IPKey("2001:db8:1:2::1", p).Key == auth.IPKey("2001:db8:1:3::1", p).Key {
 		t.Error("two /64 networks share a counter")
 	}
-	if auth.AccountKey("Ada@Example.EU ", auth.DefaultAccountThrottle).Key != auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle).Key {
+	if auth.AccountKey("Ada@Example.EU ", auth.DefaultAccountThrottle()).Key != auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle()).Key {
 		t.Error("account key depends on case or spaces")
 	}
-	if k := auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle).Key; len(k) > 40 || containsAt(k) {
+	if k := auth.AccountKey("ada@example.eu", auth.DefaultAccountThrottle()).Key; len(k) > 40 || containsAt(k) {
 		t.Errorf("account key %q holds the e-mail address", k)
 	}
 }
