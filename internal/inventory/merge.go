@@ -177,6 +177,8 @@ func componentOf(p *extractor.Package) (componentKey, Component) {
 			// scalibr marks where a package came from with a "source"
 			// qualifier that is not in the purl spec; without it the same
 			// package from package-lock.json and from yarn.lock is one.
+			// (Its LOCAL is a guess: a package-lock v1 entry without
+			// "resolved" is LOCAL too, though it comes from the registry.)
 			pu.Qualifiers = slices.DeleteFunc(slices.Clone(pu.Qualifiers), func(q packageurl.Qualifier) bool { return q.Key == "source" })
 		}
 		purlStr = pu.String()
