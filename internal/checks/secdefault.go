@@ -178,6 +178,7 @@ func scanFile(rel string, kind sdKind, data []byte) []sdFinding {
 		if root == nil {
 			return
 		}
+		pruneDevSections(root)
 		doc := &cfgDoc{Path: rel, Format: format, Root: root}
 		for _, r := range configRules {
 			r(doc, s)

@@ -177,3 +177,37 @@ func sdIsFalse(v string) bool {
 
 // sdJoinPath renders a key path for messages ("updates.auto_update").
 func sdJoinPath(path []string) string { return strings.Join(path, ".") }
+
+// devSections are per-environment sections of one config file (Rails
+// database.yml, Sequelize config.json, Symfony-style trees): their
+// settings are not what ships as the default.
+var devSections = map[string]bool{
+	"development": true, "dev": true, "test": true, "testing": true, "local": true,
+	"ci": true, "e2e": true, "example": true, "examples": true, "sample": true, "samples": true,
+}
+
+// pruneDevSections removes development and test sections from every map
+// under root, in place.
+func pruneDevSections(root *cfgNode) {
+	prune := func(n *cfgNode) {
+		if n.Kind != cfgMap {
+			return
+		}
+		kept := n.Kids[:0]
+		for _, k := range n.Kids {
+			if k.Kind == cfgMap && devSections[sdNormKey(k.Key)] {
+				continue
+			}
+			kept = append(kept, k)
+		}
+		n.Kids = kept
+	}
+	if root == nil {
+		return
+	}
+	prune(root)
+	cfgVisit(root, func(p []string, n, parent *cfgNode) bool {
+		prune(n)
+		return true
+	})
+}
