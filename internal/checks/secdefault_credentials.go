@@ -102,8 +102,9 @@ func userKey(key string) bool {
 	return len(w) == 1 && strings.HasSuffix(w[0], "username")
 }
 
-// envDefaultRe matches ${VAR:-default} and ${VAR-default}.
-var envDefaultRe = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}$`)
+// envDefaultRe matches ${VAR:-default} and ${VAR-default} (shell, Compose)
+// and ${property:default} (Spring).
+var envDefaultRe = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_.-]*?(?::-|-|:)([^}]*)\}$`)
 
 // credentialValue returns the literal a setting ships with: the default of
 // ${VAR:-default}, the value itself, or "" when it is a placeholder that
@@ -111,6 +112,9 @@ var envDefaultRe = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}$`
 func credentialValue(v string) string {
 	v = strings.TrimSpace(v)
 	if m := envDefaultRe.FindStringSubmatch(v); m != nil {
+		if strings.HasPrefix(m[1], "?") { // ${VAR:?error}: required, no default
+			return ""
+		}
 		return strings.TrimSpace(m[1])
 	}
 	if v == "" || strings.ContainsAny(v, "$") || strings.Contains(v, "{{") ||

@@ -103,6 +103,10 @@ func TestSecdefaultValues(t *testing.T) {
 		"<your-password>":             "",
 		"changeme":                    "changeme",
 		"~":                           "",
+		"${DB_PASSWORD:changeme}":     "changeme",
+		"${spring.pw:}":               "",
+		"${DB_PASSWORD:?required}":    "",
+		"${A-admin}":                  "admin",
 	} {
 		if got := credentialValue(in); got != want {
 			t.Errorf("credentialValue(%q) = %q, want %q", in, got, want)
