@@ -22,7 +22,10 @@ type Service struct {
 	Sessions *Sessions
 	MFA      *MFA
 	Throttle *Throttle
-	Policy   MFAPolicy
+	// Tokens and Setup are set when ServiceConfig has their stores.
+	Tokens *Tokens
+	Setup  *SetupTokens
+	Policy MFAPolicy
 	// Account, IP and MFACode are the throttling policies; zero values
 	// mean [DefaultAccountThrottle], [DefaultIPThrottle] and
 	// [DefaultAccountThrottle].
@@ -42,7 +45,11 @@ type ServiceConfig struct {
 	MFAStore MFAStore
 	Sessions SessionStore
 	Throttle ThrottleStore
-	Sealer   *Sealer
+	// Tokens and Setup are optional: without them Service.Tokens and
+	// Service.Setup stay nil.
+	Tokens TokenStore
+	Setup  SetupStore
+	Sealer *Sealer
 	// Hasher nil means argon2id with [DefaultArgon2Params].
 	Hasher *PasswordHasher
 	Policy MFAPolicy
@@ -82,6 +89,12 @@ func NewService(c ServiceConfig) (*Service, error) {
 		Policy:    c.Policy,
 		Now:       c.Now,
 		dummyHash: dummy,
+	}
+	if c.Tokens != nil {
+		s.Tokens = &Tokens{Store: c.Tokens, Users: c.Users, Now: c.Now}
+	}
+	if c.Setup != nil {
+		s.Setup = &SetupTokens{Store: c.Setup, Now: c.Now}
 	}
 	s.verify = s.Hasher.Verify
 	return s, nil

@@ -20,14 +20,15 @@ type ThrottlePolicy struct {
 	ForgetAfter  time.Duration
 }
 
-// DefaultAccountThrottle is the per-account policy: 5 free failures, then 1 s doubling to
-// 15 minutes (OWASP Authentication Cheat Sheet). Per address: 20 free
-// failures, since many people may share one address (NAT, proxies).
+// DefaultAccountThrottle is the per-account policy: 5 free failures, then
+// 1 s doubling to 15 minutes, forgotten after a quiet day (OWASP
+// Authentication Cheat Sheet).
 func DefaultAccountThrottle() ThrottlePolicy {
 	return ThrottlePolicy{FreeFailures: 5, BaseDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: 24 * time.Hour}
 }
 
-// DefaultIPThrottle is the per-address policy (see [DefaultAccountThrottle]).
+// DefaultIPThrottle is the per-address policy: like the account's but with
+// 20 free failures, since many people may share one address (NAT, proxies).
 func DefaultIPThrottle() ThrottlePolicy {
 	return ThrottlePolicy{FreeFailures: 20, BaseDelay: time.Second, MaxDelay: 15 * time.Minute, ForgetAfter: 24 * time.Hour}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,6 +201,56 @@ func TestFlowOnTheRealStore(t *testing.T) {
 			}
 			if _, err := svc.Sessions.Validate(ctx, ns.Token); !errors.Is(err, auth.ErrUnauthenticated) {
 				t.Fatal("session survived log out everywhere")
+			}
+		})
+	}
+}
+
+// TestSingleUseUnderConcurrency: of many parallel uses of one TOTP step or
+// one recovery code, exactly one wins, on every engine.
+func TestSingleUseUnderConcurrency(t *testing.T) {
+	for name, st := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			a := authstore.New(st)
+			u, err := a.CreateUser(ctx, auth.User{Email: "race@example.eu", Role: auth.RoleViewer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.SetRecoveryCodes(ctx, u.ID, []string{"h1"}); err != nil {
+				t.Fatal(err)
+			}
+			const n = 8
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			steps, codes := 0, 0
+			for range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					first, err := a.UseTOTPStep(ctx, u.ID, 12345)
+					rerr := a.UseRecoveryCode(ctx, u.ID, "h1", time.Now())
+					mu.Lock()
+					defer mu.Unlock()
+					if err != nil {
+						t.Errorf("UseTOTPStep: %v", err)
+					}
+					if first {
+						steps++
+					}
+					if rerr == nil {
+						codes++
+					} else if !errors.Is(rerr, auth.ErrNotFound) {
+						t.Errorf("UseRecoveryCode: %v", rerr)
+					}
+				}()
+			}
+			wg.Wait()
+			if steps != 1 || codes != 1 {
+				t.Fatalf("%d TOTP uses and %d recovery uses won, want 1 and 1", steps, codes)
+			}
+			if ok, _ := a.UseTOTPStep(ctx, u.ID, 12346); !ok {
+				t.Fatal("the next step was refused")
 			}
 		})
 	}
