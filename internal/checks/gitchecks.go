@@ -19,8 +19,12 @@ const noGitMsg = "the tree is not a git checkout, so its history cannot be check
 // codeownersPaths are where GitHub and GitLab read CODEOWNERS.
 var codeownersPaths = []string{"CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
 
-// reviewWindow is how many recent first-parent commits are looked at.
-const reviewWindow = 100
+// reviewWindow is how many recent first-parent commits are looked at;
+// a shallow clone with fewer than minReviewHistory cannot be judged.
+const (
+	reviewWindow     = 100
+	minReviewHistory = 10
+)
 
 var (
 	reviewTrailerRE = regexp.MustCompile(`(?mi)^(Reviewed-by|Reviewed-on|Approved-by|Acked-by|Change-Id):`)
@@ -63,7 +67,13 @@ func checkCodeReview(ctx context.Context, repo *Repo) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read HEAD commit: %w", err)
 	}
-	total, reviewed := 0, 0
+	shallow := map[plumbing.Hash]bool{}
+	if hs, err := g.Storer.Shallow(); err == nil {
+		for _, h := range hs {
+			shallow[h] = true
+		}
+	}
+	total, reviewed, truncated := 0, 0, false
 	for c != nil && total < reviewWindow {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -75,11 +85,20 @@ func checkCodeReview(ctx context.Context, repo *Repo) ([]Result, error) {
 		if c.NumParents() == 0 {
 			break
 		}
+		if shallow[c.Hash] {
+			truncated = true
+			break
+		}
 		if c, err = c.Parent(0); err != nil {
-			break // a shallow clone ends here
+			truncated = true // a parent is missing: a shallow or partial clone
+			break
 		}
 	}
 	msg := fmt.Sprintf("%d of the last %d changes on %s show review (merged pull/merge requests or Reviewed-by trailers)", reviewed, total, head.Name().Short())
+	if truncated && total < minReviewHistory && reviewed*2 < total {
+		return []Result{{Outcome: OutcomeNotApplicable, Message: fmt.Sprintf(
+			"no CODEOWNERS, and the clone is shallow (%d commit(s) of history): run on a full clone (actions/checkout with fetch-depth: 0) to judge review", total)}}, nil
+	}
 	switch {
 	case total > 0 && reviewed*2 >= total:
 		return []Result{{Outcome: OutcomePass, Message: msg}}, nil

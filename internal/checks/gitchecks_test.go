@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/craft-cra/craft/internal/config"
 )
 
@@ -148,5 +150,21 @@ func TestSubdirectoryOfRepository(t *testing.T) {
 	}
 	if rs := runOneCheck(t, "repo.binaries", root, config.Config{}); !slices.Equal(outcomes(rs), pass) {
 		t.Errorf("untracked build output reported: %+v", rs)
+	}
+}
+
+// A shallow clone (CI's default fetch-depth: 1) has too little history to
+// judge review; the check says so instead of failing.
+func TestCodeReviewShallowClone(t *testing.T) {
+	g := newGitFixture(t)
+	g.commit("a", map[string]string{"f.txt": "0"})
+	g.commit("b", map[string]string{"f.txt": "1"})
+	h := g.commit("c", map[string]string{"f.txt": "2"})
+	if err := g.repo.Storer.SetShallow([]plumbing.Hash{h}); err != nil {
+		t.Fatal(err)
+	}
+	rs := runOneCheck(t, "process.code-review", g.dir, config.Config{})
+	if !slices.Equal(outcomes(rs), na) || !strings.Contains(rs[0].Message, "shallow") {
+		t.Errorf("%+v", rs)
 	}
 }
