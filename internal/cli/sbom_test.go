@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/craft-cra/craft/internal/sbom"
 )
@@ -239,5 +243,25 @@ func TestSBOMCheckRoutesToCheck(t *testing.T) {
 	out, _, code = runCLI(t, nil, "sbom", "testdata/sbom/tree")
 	if code != 0 || !strings.Contains(out, `"bomFormat": "CycloneDX"`) {
 		t.Errorf("sbom DIR did not scan: exit %d", code)
+	}
+}
+
+// TestSBOMCheckStdinGzip reads a gzipped SBOM from standard input.
+func TestSBOMCheckStdinGzip(t *testing.T) {
+	data, err := os.ReadFile("testdata/sbom/golden/tree.cdx.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	var out, errOut bytes.Buffer
+	app := &App{Stdin: &gz, Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }, Now: func() time.Time { return testNow }}
+	if code := Run(context.Background(), app, []string{"sbom", "check", "-"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "SBOM stdin") || !strings.Contains(out.String(), "completeness") {
+		t.Errorf("output:\n%s", out.String())
 	}
 }
