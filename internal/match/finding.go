@@ -118,7 +118,7 @@ type Evidence struct {
 	// Ecosystem and Package are as the record's affected entry names them.
 	Ecosystem string `json:"ecosystem"`
 	Package   string `json:"package"`
-	// RangeType is SEMVER, ECOSYSTEM or "versions" (an explicit versions
+	// RangeType is SEMVER, ECOSYSTEM or "versions-list" (an explicit versions
 	// list).
 	RangeType string `json:"rangeType"`
 	// Events are the events that decided the match: "introduced 1.0.0"
@@ -128,7 +128,7 @@ type Evidence struct {
 }
 
 // RangeVersions is Evidence.RangeType for a match by an explicit versions list.
-const RangeVersions = "versions"
+const RangeVersions = "versions-list"
 
 // KEV is an entry of the CISA Known Exploited Vulnerabilities catalog.
 type KEV struct {

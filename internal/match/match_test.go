@@ -475,6 +475,16 @@ func TestBadDataBecomesNotes(t *testing.T) {
 	if got := matchedIDs(res); !slices.Equal(got, want) {
 		t.Errorf("matched %v, want %v", got, want)
 	}
+	for _, f := range res.Findings {
+		e := f.Evidence[0]
+		wantType, wantEvents := RangeVersions, []string{"listed in versions"}
+		if e.RecordID == "RSEC-BADEVENT" {
+			wantType, wantEvents = "ECOSYSTEM", []string{"introduced 0"} // the broken fixed event is gone
+		}
+		if e.RangeType != wantType || !slices.Equal(e.Events, wantEvents) {
+			t.Errorf("%s: evidence %s %v, want %s %v", e.RecordID, e.RangeType, e.Events, wantType, wantEvents)
+		}
+	}
 	for _, n := range []string{
 		`RSEC-BADEVENT: event "fixed not a version!" ignored`,
 		`version "garbage version" does not parse as a CRAN version`,
