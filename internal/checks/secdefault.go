@@ -115,6 +115,7 @@ type sdScan struct {
 	err    error
 }
 
+// results scans repo on the first call for it and returns the results of check id.
 func (m *sdScan) results(ctx context.Context, repo *Repo, id string) ([]Result, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -61,6 +61,8 @@ func envListToMap(root *cfgNode) {
 // on every host interface opens them to the network.
 var dbImageRe = regexp.MustCompile(`(?i)(^|/)(postgres|postgis|mysql|mariadb|mongo|redis|valkey|memcached|elasticsearch|opensearch|cassandra|couchdb|influxdb|clickhouse|etcd|rabbitmq|mssql|neo4j)([:@/-]|$)`)
 
+// composeRules reads Compose services: privileged, added capabilities,
+// root users, and database ports published on every host interface.
 func composeRules(doc *cfgDoc, s *sdSink) {
 	svcs := doc.Root.child("services")
 	if svcs == nil {
@@ -131,6 +133,7 @@ func sdPublishedOnAll(pt *cfgNode) bool {
 	return false
 }
 
+// sdPortText renders a Compose port for evidence.
 func sdPortText(pt *cfgNode) string {
 	if pt.Kind == cfgScalar {
 		return pt.Value
@@ -167,6 +170,8 @@ func sdPodSpec(root *cfgNode) *cfgNode {
 	return nil
 }
 
+// kubeRules reads the containers of a Kubernetes workload: privileged,
+// root user, writable root filesystem.
 func kubeRules(doc *cfgDoc, s *sdSink) {
 	spec := sdPodSpec(doc.Root)
 	if spec == nil {
@@ -238,6 +243,7 @@ func kubeRunAsRoot(where string, line int, sc, podSC *cfgNode, s *sdSink) {
 		"securityContext.runAsNonRoot: unset")
 }
 
+// sdValueOr is n's value, or def when n is nil.
 func sdValueOr(n *cfgNode, def string) string {
 	if n == nil {
 		return def

@@ -38,14 +38,17 @@ type sdSink struct {
 	findings []sdFinding
 }
 
+// fail records a finding that fails its check.
 func (s *sdSink) fail(rule string, line int, msg, evidence string) {
 	s.add(rule, OutcomeFail, line, msg, evidence)
 }
 
+// warn records a finding that is a warning.
 func (s *sdSink) warn(rule string, line int, msg, evidence string) {
 	s.add(rule, OutcomeWarn, line, msg, evidence)
 }
 
+// add records a finding with the evidence clipped.
 func (s *sdSink) add(rule string, o Outcome, line int, msg, evidence string) {
 	s.findings = append(s.findings, sdFinding{
 		rule: rule, outcome: o, path: s.path, line: line,
@@ -59,6 +62,7 @@ const sdRedacted = "<redacted>"
 // sdMaxEvidence bounds the evidence excerpt.
 const sdMaxEvidence = 160
 
+// sdClip trims evidence to sdMaxEvidence bytes on a rune boundary.
 func sdClip(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) > sdMaxEvidence {

@@ -120,6 +120,7 @@ func sdExprName(e ast.Expr) string {
 	return ""
 }
 
+// sdStrLit returns the value of a string literal.
 func sdStrLit(e ast.Expr) (string, bool) {
 	bl, ok := e.(*ast.BasicLit)
 	if !ok || bl.Kind != token.STRING {
@@ -129,6 +130,7 @@ func sdStrLit(e ast.Expr) (string, bool) {
 	return v, err == nil
 }
 
+// sdIsTrueIdent reports the identifier true.
 func sdIsTrueIdent(e ast.Expr) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == "true"
@@ -165,6 +167,8 @@ func goAssign(name string, val ast.Expr, ln int, cond bool, s *sdSink) {
 	}
 }
 
+// goCompositeLit checks the fields of a composite literal (tls.Config,
+// CORS options, structs with password fields).
 func goCompositeLit(x *ast.CompositeLit, line func(token.Pos) int, cond bool, s *sdSink) {
 	var wildOrigin, creds ast.Node
 	// A tls.Config that skips the default verification but brings its own
@@ -219,6 +223,8 @@ var goHashFuncs = map[string]bool{
 	"sha512.Sum512": true, "sha512.Sum384": true,
 }
 
+// goCall checks calls: fast hashes of passwords, password flags with
+// weak defaults.
 func goCall(x *ast.CallExpr, line func(token.Pos) int, s *sdSink) {
 	sel, ok := x.Fun.(*ast.SelectorExpr)
 	if !ok {

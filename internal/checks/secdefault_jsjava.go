@@ -25,6 +25,7 @@ var (
 	javaDigestRe   = regexp.MustCompile(`MessageDigest\.getInstance\(\s*"(MD5|SHA-1|SHA1|SHA-256|SHA-512)"\s*\)`)
 )
 
+// jsRules reads JavaScript and TypeScript line by line.
 func jsRules(data []byte, s *sdSink) {
 	lines := sdSourceLines(data, "//", true)
 	acao, acac := 0, false
@@ -99,6 +100,7 @@ func jsRouteBody(lines []sdSrcLine, i int) string {
 	return b.String()
 }
 
+// javaRules reads Java and Kotlin line by line.
 func javaRules(data []byte, s *sdSink) {
 	lines := sdSourceLines(data, "//", true)
 	wild := 0

@@ -17,6 +17,7 @@ type ngxDirective struct {
 // nginxLike reports whether a .conf file is nginx configuration.
 var nginxLikeRe = regexp.MustCompile(`(?m)^\s*(server|http|location|upstream|events)\b[^;{]*\{|^\s*(listen|server_name|proxy_pass|root|ssl_protocols|add_header)\s+[^;]*;`)
 
+// nginxLike reports whether a .conf file holds nginx directives.
 func nginxLike(data []byte) bool { return nginxLikeRe.Match(data) }
 
 // parseNginx reads nginx configuration: words, quoted strings, comments,
@@ -78,6 +79,7 @@ func (t *ngxTokens) next() (tok string, line int, quoted bool) {
 	return "", t.line, false
 }
 
+// block reads directives up to the closing brace or the end.
 func (t *ngxTokens) block(depth int) []*ngxDirective {
 	var out []*ngxDirective
 	var cur *ngxDirective
@@ -113,6 +115,8 @@ func (t *ngxTokens) block(depth int) []*ngxDirective {
 	}
 }
 
+// nginxRules reads nginx configuration: old TLS protocols, wildcard CORS
+// with credentials, open stub_status locations.
 func nginxRules(data []byte, s *sdSink) {
 	dirs := parseNginx(data)
 	reflectGuarded := strings.Contains(string(data), "map $http_origin") || regexp.MustCompile(`if\s*\(\s*\$http_origin`).Match(data)

@@ -43,6 +43,7 @@ func (p *jsonReader) line() int {
 	return p.lineAt + 1
 }
 
+// value reads one JSON value (recursively) with the line of its key.
 func (p *jsonReader) value(key string, depth int) (*cfgNode, error) {
 	p.budget--
 	if p.budget < 0 {

@@ -131,6 +131,7 @@ func parseEnv(data []byte) *cfgNode {
 	return root
 }
 
+// sdUnquoteEnv strips quotes or a trailing " # comment" from a value.
 func sdUnquoteEnv(v string) string {
 	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') {
 		if end := strings.IndexByte(v[1:], v[0]); end >= 0 {
@@ -200,6 +201,7 @@ type sdLineFinder struct {
 	assigns map[string][]int // key (and last dotted part) → lines, ascending
 }
 
+// sdNewLineFinder indexes section headers and assignments of a file.
 func sdNewLineFinder(data []byte) *sdLineFinder {
 	lf := &sdLineFinder{headers: map[string]int{}, assigns: map[string][]int{}}
 	for i, l := range strings.Split(string(data), "\n") {

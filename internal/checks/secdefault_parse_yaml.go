@@ -41,6 +41,7 @@ func parseYAML(name string, data []byte) ([]*cfgNode, error) {
 	}
 }
 
+// sdFromYAML converts a yaml.v3 node, spending budget per node.
 func sdFromYAML(y *yaml.Node, key string, depth int, budget *int) (*cfgNode, error) {
 	*budget--
 	if *budget < 0 {

@@ -49,6 +49,8 @@ func pyConfigFile(rel string) bool {
 	return false
 }
 
+// pythonRules reads Python line by line, and the upper-case constants of
+// settings modules as configuration.
 func pythonRules(rel string, data []byte, s *sdSink) {
 	lines := pyBlankDocstrings(sdSourceLines(data, "#", false))
 	text := string(data)
@@ -182,6 +184,7 @@ func pyConditional(lines []sdSrcLine, i int) bool {
 	return false
 }
 
+// pyIndent is the width of a line's leading whitespace.
 func pyIndent(t string) int { return len(t) - len(strings.TrimLeft(t, " \t")) }
 
 // pyCORSWildcard reads a CORS(...) or CORSMiddleware call: Flask-CORS
@@ -216,6 +219,7 @@ func sdCallText(lines []sdSrcLine, i, n int) string {
 	return w
 }
 
+// sdOneLine collapses whitespace for evidence.
 func sdOneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // pyStatusRoute looks at the function under a route decorator for a

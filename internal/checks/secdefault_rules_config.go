@@ -49,6 +49,8 @@ var dbConfigFiles = map[string]string{
 	"mongod.conf": "bindip", "redis.conf": "bind",
 }
 
+// bindRule reports operator, internal and database listeners on every
+// interface.
 func bindRule(doc *cfgDoc, s *sdSink) {
 	base := path.Base(doc.Path)
 	dbKey := dbConfigFiles[strings.ToLower(base)]
@@ -80,6 +82,7 @@ func bindRule(doc *cfgDoc, s *sdSink) {
 	})
 }
 
+// debugRule reports debug switches and wide-open Spring Boot actuators.
 func debugRule(doc *cfgDoc, s *sdSink) {
 	cfgVisit(doc.Root, func(p []string, n, parent *cfgNode) bool {
 		if n.Kind == cfgMap || n.Key == "" {
@@ -114,6 +117,7 @@ func debugRule(doc *cfgDoc, s *sdSink) {
 	})
 }
 
+// tlsOffRule reports TLS switched off and sslmode=disable to remote hosts.
 func tlsOffRule(doc *cfgDoc, s *sdSink) {
 	cfgVisit(doc.Root, func(p []string, n, parent *cfgNode) bool {
 		if n.Kind != cfgScalar {
@@ -173,6 +177,8 @@ func sslmodeDisableRemote(v string, parent *cfgNode) (string, bool) {
 	return host, true
 }
 
+// sdRemoteHost reports a host that is neither loopback, a Unix socket, a
+// placeholder nor a single-label (same-network service) name.
 func sdRemoteHost(h string) bool {
 	h = strings.Trim(strings.TrimSpace(h), "[]")
 	if h == "" || strings.HasPrefix(h, "/") || strings.EqualFold(h, "localhost") || strings.Contains(h, "$") || strings.Contains(h, "{{") {
@@ -212,6 +218,7 @@ func sdOldTLS(v string, bare bool) bool {
 	return false
 }
 
+// tlsVersionRule reports minimum versions and protocol lists below TLS 1.2.
 func tlsVersionRule(doc *cfgDoc, s *sdSink) {
 	cfgVisit(doc.Root, func(p []string, n, parent *cfgNode) bool {
 		if n.Key == "" || n.Kind == cfgMap {
@@ -243,6 +250,7 @@ func tlsVersionRule(doc *cfgDoc, s *sdSink) {
 	})
 }
 
+// tlsVerifyRule reports switches that turn certificate verification off.
 func tlsVerifyRule(doc *cfgDoc, s *sdSink) {
 	cfgVisit(doc.Root, func(p []string, n, parent *cfgNode) bool {
 		if n.Kind != cfgScalar || n.Key == "" {
@@ -283,6 +291,7 @@ var weakHashNames = map[string]bool{
 	"unsaltedsha1": true, "md5crypt": true, "sha256": true, "sha512": true, "mysql": true,
 }
 
+// hashConfigRule reports weak password storage schemes named in config.
 func hashConfigRule(doc *cfgDoc, s *sdSink) {
 	cfgVisit(doc.Root, func(p []string, n, parent *cfgNode) bool {
 		if n.Kind != cfgScalar || n.Key == "" {
@@ -304,6 +313,7 @@ func hashConfigRule(doc *cfgDoc, s *sdSink) {
 	})
 }
 
+// corsConfigRule reports a map with wildcard origins and credentials.
 func corsConfigRule(doc *cfgDoc, s *sdSink) {
 	cfgVisit(doc.Root, func(p []string, n, parent *cfgNode) bool {
 		if n.Kind != cfgMap {
@@ -348,6 +358,7 @@ var updateParents = []string{
 	"platform", "product", "config", "defaults", "default", "maintenance", "data", "env", "environment",
 }
 
+// autoUpdateRule reports automatic updates switched off by default.
 func autoUpdateRule(doc *cfgDoc, s *sdSink) {
 	cfgVisit(doc.Root, func(p []string, n, parent *cfgNode) bool {
 		if n.Kind != cfgScalar || n.Key == "" {

@@ -106,6 +106,7 @@ func roleGrants(def *cfgNode) (grants []string, display string) {
 	return grants, display
 }
 
+// newUserRoleRule reports a privileged role given to new accounts.
 func newUserRoleRule(doc *cfgDoc, s *sdSink) {
 	cfgVisit(doc.Root, func(p []string, n, parent *cfgNode) bool {
 		if n.Kind == cfgMap || !defaultRoleKey(p) {

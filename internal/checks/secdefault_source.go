@@ -61,6 +61,7 @@ func sdInString(l string, at int) bool {
 	return q != 0
 }
 
+// sdStripComment cuts a trailing comment that starts outside a string.
 func sdStripComment(l, marker string) string {
 	var q byte
 	for i := 0; i < len(l); i++ {

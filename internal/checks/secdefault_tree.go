@@ -146,6 +146,7 @@ func sdPathWords(path []string) []string {
 	return out
 }
 
+// sdHasWord reports whether words holds one of want.
 func sdHasWord(words []string, want ...string) bool {
 	for _, w := range words {
 		for _, x := range want {
