@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -85,10 +86,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	if current > known {
 		return fmt.Errorf("%w: the database is at schema version %d, this craft knows up to %d; use a newer craft (restore a backup to go back)", ErrSchemaTooNew, current, known)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
+	// Two SQLite processes starting on a new file both see the migrations
+	// pending; the second one's transaction then fails ("table users
+	// already exists") once the first has committed. Up again finds
+	// nothing pending. A migration that is really broken fails every time.
+	for attempt := 1; ; attempt++ {
+		_, err := p.Up(ctx)
+		if err == nil {
+			return nil
+		}
+		if attempt == 3 {
+			return fmt.Errorf("apply migrations: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("apply migrations: %w", errors.Join(err, ctx.Err()))
+		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+		}
 	}
-	return nil
 }
 
 // DBSchemaVersion reads the schema version recorded in the database.
