@@ -555,3 +555,34 @@ func TestSourceUse(t *testing.T) {
 		t.Error("nil inventory accepted")
 	}
 }
+
+func TestEvidenceEvents(t *testing.T) {
+	tests := []struct {
+		name, eco, version string
+		r                  osv.Range
+		want               []string
+	}{
+		{"second_line", "Go", "v1.15.3", rng("SEMVER", ev("introduced", "0"), ev("fixed", "1.14.14"), ev("introduced", "1.15.0"), ev("fixed", "1.15.7")),
+			[]string{"introduced 1.15.0", "fixed 1.15.7"}},
+		{"first_line", "Go", "v1.2.0", rng("SEMVER", ev("introduced", "0"), ev("fixed", "1.14.14"), ev("introduced", "1.15.0"), ev("fixed", "1.15.7")),
+			[]string{"introduced 0", "fixed 1.14.14"}},
+		{"last_affected", "PyPI", "2.1", rng("ECOSYSTEM", ev("introduced", "2.0"), ev("last_affected", "2.3")),
+			[]string{"introduced 2.0", "last_affected 2.3"}},
+		{"limit", "npm", "1.5.0", rng("SEMVER", ev("introduced", "1.0.0"), ev("limit", "2.0.0")),
+			[]string{"introduced 1.0.0", "limit 2.0.0"}},
+		{"unfixed", "npm", "9.0.0", rng("SEMVER", ev("introduced", "0")),
+			[]string{"introduced 0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, []*osv.Vulnerability{rec("R-1", nil, aff(tt.eco, "m", []osv.Range{tt.r}))}, Options{}, comp(tt.eco, "m", tt.version))
+			if len(res.Findings) != 1 {
+				t.Fatalf("got %d findings", len(res.Findings))
+			}
+			e := res.Findings[0].Evidence[0]
+			if e.RangeType != tt.r.Type || !slices.Equal(e.Events, tt.want) || e.Package != "m" || e.Ecosystem != tt.eco {
+				t.Errorf("evidence %+v, want %s %v", e, tt.r.Type, tt.want)
+			}
+		})
+	}
+}
