@@ -85,6 +85,8 @@ type UserStore interface {
 	// UpdateUser writes every field of u except ID and CreatedAt.
 	UpdateUser(ctx context.Context, u User) (User, error)
 	CountUsers(ctx context.Context) (int, error)
+	// ListUsers lists every account.
+	ListUsers(ctx context.Context) ([]User, error)
 	// ListMemberships lists a user's memberships (productID "") or one.
 	ListMemberships(ctx context.Context, userID, productID string) ([]Membership, error)
 }

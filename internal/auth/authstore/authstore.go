@@ -87,6 +87,18 @@ func (a *Store) UpdateUser(ctx context.Context, u auth.User) (auth.User, error) 
 
 func (a *Store) CountUsers(ctx context.Context) (int, error) { return a.S.CountUsers(ctx) }
 
+func (a *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
+	us, err := a.S.ListUsers(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]auth.User, len(us))
+	for i, u := range us {
+		out[i] = toUser(u)
+	}
+	return out, nil
+}
+
 func (a *Store) ListMemberships(ctx context.Context, userID, productID string) ([]auth.Membership, error) {
 	ms, err := a.S.ListMemberships(ctx, userID, productID)
 	if err != nil {

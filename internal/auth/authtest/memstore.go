@@ -133,6 +133,17 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	return len(s.users), nil
 }
 
+func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]auth.User, 0, len(s.users))
+	for _, u := range s.users {
+		out = append(out, cloneUser(u))
+	}
+	sort.Slice(out, func(i, j int) bool { return auth.EmailKey(out[i].Email) < auth.EmailKey(out[j].Email) })
+	return out, nil
+}
+
 // SetMembership gives a user a role on a product (a test helper; the
 // server uses internal/store for it).
 func (s *Store) SetMembership(userID, productID string, r auth.Role) {
