@@ -62,7 +62,8 @@ const netTrapEnv = "CRAFT_INVENTORY_NETTRAP"
 // ones that record any use, and HTTP_PROXY/HTTPS_PROXY/ALL_PROXY pointing at
 // a listener of the parent that counts connections. They catch every
 // connection by host name and every proxied client, but not a dial to a
-// literal IP address, which is why strace is preferred.
+// literal IP address, which is why strace is preferred. A second control
+// run shows that the traps see a lookup and an HTTP request.
 func TestScanOpensNoConnection(t *testing.T) {
 	if mode := os.Getenv(netTrapEnv); mode != "" {
 		netTrapChild(t, mode)
@@ -91,6 +92,13 @@ func TestScanOpensNoConnection(t *testing.T) {
 	proxy := "http://" + trap.Addr().String()
 
 	strace, _ := exec.LookPath("strace")
+	if strace != "" {
+		// A container may forbid ptrace; then strace cannot help.
+		if out, err := exec.Command(strace, "-f", "-qq", "-e", "trace=none", "-o", os.DevNull, "--", self, "-test.run=^$").CombinedOutput(); err != nil {
+			t.Logf("strace cannot trace here (%v: %s)", err, strings.TrimSpace(string(out)))
+			strace = ""
+		}
+	}
 	run := func(mode string) (traced []string) {
 		t.Helper()
 		args := []string{"-test.run=^TestScanOpensNoConnection$", "-test.v"}
@@ -130,7 +138,7 @@ func TestScanOpensNoConnection(t *testing.T) {
 	}
 
 	if strace == "" {
-		t.Log("strace not found: relying on resolver, HTTP transport and proxy traps")
+		t.Log("no usable strace: relying on resolver, HTTP transport and proxy traps")
 	} else {
 		// Control: the trace must see a connection the child makes.
 		if traced := run("control"); len(traced) == 0 {
@@ -138,6 +146,9 @@ func TestScanOpensNoConnection(t *testing.T) {
 		}
 		trapped.Store(0)
 	}
+	// Control for the traps: the child uses the resolver and the HTTP
+	// client on purpose and must see both uses.
+	run("trapcontrol")
 	if traced := run("scan"); len(traced) > 0 {
 		t.Errorf("the scan made %d socket system calls:\n%s", len(traced), strings.Join(traced, "\n"))
 	}
@@ -157,7 +168,7 @@ func netTrapChild(t *testing.T, mode string) {
 		c.Close()
 		return
 	}
-	var uses atomic.Int64
+	var uses, httpUses atomic.Int64
 	// This child process exists only for this check, so replacing the
 	// process-wide defaults here touches nothing else.
 	net.DefaultResolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
@@ -166,8 +177,19 @@ func netTrapChild(t *testing.T, mode string) {
 	}}
 	http.DefaultTransport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		uses.Add(1)
+		httpUses.Add(1)
 		return nil, fmt.Errorf("HTTP request to %s during an offline scan", r.URL)
 	})
+	if mode == "trapcontrol" {
+		_, _ = net.DefaultResolver.LookupHost(context.Background(), "example.com")
+		if resp, err := http.Get("http://example.com/"); err == nil {
+			resp.Body.Close()
+		}
+		if h, all := httpUses.Load(), uses.Load(); h == 0 || all-h == 0 {
+			t.Fatalf("traps saw %d HTTP and %d resolver uses, want both: they would not notice a connection", h, all-h)
+		}
+		return
+	}
 	total := 0
 	for _, tree := range []string{"polyglot", "broken", "osv-scanner"} {
 		inv, err := Scan(context.Background(), filepath.Join("testdata", "trees", tree), Options{})
