@@ -43,19 +43,18 @@ const (
 	FieldDeclaredLicense Field = "declared-licence"
 )
 
-// ComponentRequired and ComponentAdditional list the per-component fields
-// in report order.
-var (
-	componentRequired = []Field{FieldComponentCreator, FieldName, FieldVersion, FieldFilename, FieldDependencies,
+// ComponentRequired lists the required per-component fields (§5.2.2), in
+// report order.
+func ComponentRequired() []Field {
+	return []Field{FieldComponentCreator, FieldName, FieldVersion, FieldFilename, FieldDependencies,
 		FieldLicense, FieldHash, FieldExecutable, FieldArchive, FieldStructured}
-	componentAdditional = []Field{FieldSourceURI, FieldDeployableURI, FieldOtherIDs, FieldDeclaredLicense}
-)
+}
 
-// ComponentRequired lists the required per-component fields (§5.2.2).
-func ComponentRequired() []Field { return slices.Clone(componentRequired) }
-
-// ComponentAdditional lists the additional per-component fields (§5.2.4).
-func ComponentAdditional() []Field { return slices.Clone(componentAdditional) }
+// ComponentAdditional lists the additional per-component fields (§5.2.4),
+// in report order.
+func ComponentAdditional() []Field {
+	return []Field{FieldSourceURI, FieldDeployableURI, FieldOtherIDs, FieldDeclaredLicense}
+}
 
 // Weights of the summary score, in points of 100.
 const (
@@ -103,6 +102,7 @@ type ComponentCompleteness struct {
 // additional component field 2 points times the share of components that
 // have it. A document without components gets no component points.
 func Score(doc *Document) *Completeness {
+	componentRequired, componentAdditional := ComponentRequired(), ComponentAdditional()
 	r := &Completeness{Name: doc.Name, Format: doc.Format, SpecVersion: doc.SpecVersion, Present: map[Field]int{}}
 	var docFields map[Field]bool
 	switch {
@@ -171,6 +171,9 @@ func (s fieldSet) missing(fields []Field) []Field {
 func scoreCycloneDX(bom *cdx.BOM, r *Completeness) map[Field]bool {
 	if bom.SpecVersion < cdx.SpecVersion1_6 {
 		r.Notes = append(r.Notes, "TR-03183-2 v2.1 requires CycloneDX 1.6 or later; this document is "+bom.SpecVersion.String())
+	}
+	if bom.Vulnerabilities != nil && len(*bom.Vulnerabilities) > 0 {
+		r.Notes = append(r.Notes, "the SBOM carries vulnerability information; TR-03183-2 wants it in CSAF or VEX documents instead")
 	}
 	doc := map[Field]bool{FieldSBOMURI: bom.SerialNumber != ""}
 	if m := bom.Metadata; m != nil {
@@ -262,8 +265,8 @@ func scoreCycloneDXComponent(c cdx.Component, hasDeps, hasAgg map[string]bool) C
 	}
 	return ComponentCompleteness{
 		Ref: c.BOMRef, Name: c.Name, Version: c.Version,
-		Missing:           s.missing(componentRequired),
-		MissingAdditional: s.missing(componentAdditional),
+		Missing:           s.missing(ComponentRequired()),
+		MissingAdditional: s.missing(ComponentAdditional()),
 	}
 }
 
@@ -369,8 +372,8 @@ func scoreSPDX(doc *spdx.Document, r *Completeness) map[Field]bool {
 		}
 		r.Components = append(r.Components, ComponentCompleteness{
 			Ref: string(p.PackageSPDXIdentifier), Name: p.PackageName, Version: p.PackageVersion,
-			Missing:           s.missing(componentRequired),
-			MissingAdditional: s.missing(componentAdditional),
+			Missing:           s.missing(ComponentRequired()),
+			MissingAdditional: s.missing(ComponentAdditional()),
 		})
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -116,5 +117,15 @@ func TestScoreMinimalIsLow(t *testing.T) {
 		if !slices.Contains(c.Missing, FieldHash) || !slices.Contains(c.Missing, FieldDependencies) {
 			t.Errorf("%s: missing %v, want sha-512 and dependencies among them", c.Name, c.Missing)
 		}
+	}
+}
+
+func TestScoreNotesVulnerabilities(t *testing.T) {
+	r := Score(parseFile(t, "testdata/cyclonedx/cisa-vex-case-2.json"))
+	if !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "vulnerability information") }) {
+		t.Errorf("notes %v do not flag the vulnerabilities", r.Notes)
+	}
+	if r := Score(parseFile(t, "testdata/cyclonedx/tr-03183-complete.cdx.json")); len(r.Notes) != 0 {
+		t.Errorf("notes on a clean 1.6 document: %v", r.Notes)
 	}
 }
