@@ -135,7 +135,8 @@ func dockerfileRules(rel string, data []byte, s *sdSink) {
 			if cur != nil && in.Cmd != "RUN" {
 				cur.runs, cur.runCmd = true, in.Args
 			}
-		case "ENV":
+		case "ENV", "ARG":
+			// ARG defaults are baked into the build as ENV values are.
 			for _, kv := range splitDockerEnv(in.Args) {
 				env.Kids = append(env.Kids, &cfgNode{Key: kv[0], Value: kv[1], Line: in.Line})
 			}

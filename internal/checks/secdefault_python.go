@@ -251,8 +251,11 @@ func pyStatusRoute(lines []sdSrcLine, i int, route string, s *sdSink) {
 		}
 	}
 	sig := sdCallText(lines, def, 6)
-	if strings.Contains(sig, "Depends(") && pyAuthWordRe.MatchString(sig) {
-		return
+	deco := sdCallText(lines, i, 6) // FastAPI: dependencies=[Depends(require_admin)]
+	for _, t := range []string{sig, deco} {
+		if strings.Contains(t, "Depends(") && pyAuthWordRe.MatchString(t[strings.Index(t, "Depends("):]) {
+			return
+		}
 	}
 	indent := len(pyDefRe.FindStringSubmatch(lines[def].text)[1])
 	var body strings.Builder
