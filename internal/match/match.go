@@ -627,7 +627,6 @@ func flagKEV(ctx context.Context, src KEVSource, findings []*Finding) error {
 				e.CVEID = a
 			}
 			if f.KEV == nil || e.DateAdded.Before(f.KEV.DateAdded) {
-				e := e
 				f.KEV = &e
 			}
 		}
