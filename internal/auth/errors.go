@@ -32,6 +32,10 @@ var (
 	// ErrNotFound is what storage returns for a missing row; adapters map
 	// their own not-found error to it.
 	ErrNotFound = errors.New("auth: not found")
+	// ErrConflict is what storage returns when a write clashes with
+	// existing data (an e-mail address in use, a missing product); the
+	// server answers 409.
+	ErrConflict = errors.New("auth: conflict")
 	// ErrInvalidInput means an argument broke a rule (an unknown role, an
 	// expiry beyond the maximum, a token scope wider than its creator).
 	ErrInvalidInput = errors.New("auth: invalid input")
@@ -65,7 +69,7 @@ func (e *ThrottledError) RetryAfter() int {
 }
 
 // HTTPStatus maps an error from this package to the status the server
-// answers with: 401, 403, 429, 400 for bad input and credentials, 500 for
+// answers with: 401, 403, 429, 400 for bad input, 409 for a conflict, 500 for
 // anything else (a storage failure). A nil error is 200.
 func HTTPStatus(err error) int {
 	switch {
@@ -79,6 +83,8 @@ func HTTPStatus(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, ErrInvalidInput), errors.Is(err, ErrPasswordPolicy):
 		return http.StatusBadRequest
+	case errors.Is(err, ErrConflict):
+		return http.StatusConflict
 	default:
 		return http.StatusInternalServerError
 	}

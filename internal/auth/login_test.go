@@ -268,6 +268,9 @@ func TestCreateUser(t *testing.T) {
 	if !strings.HasPrefix(u.PasswordHash, "$argon2id$") || strings.Contains(u.PasswordHash, goodPassword) {
 		t.Fatalf("stored password %q", u.PasswordHash)
 	}
+	if _, err := f.svc.CreateUser(f.ctx, auth.NewUser{Email: "NEW@example.eu", Password: goodPassword}); !errors.Is(err, auth.ErrConflict) || auth.HTTPStatus(err) != http.StatusConflict {
+		t.Fatalf("a taken address: %v, want 409", err)
+	}
 	for _, n := range []auth.NewUser{
 		{Email: "not-an-address", Password: goodPassword},
 		{Email: "x@example.eu", Password: "short"},

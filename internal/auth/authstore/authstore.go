@@ -1,7 +1,7 @@
 // Package authstore adapts internal/store to the storage interfaces of
 // package auth: it converts between the two packages' plain structs and
-// maps store.ErrNotFound to auth.ErrNotFound. It holds no logic of its
-// own beyond UseTOTPStep (see there).
+// maps store.ErrNotFound and store.ErrConflict to auth's errors. It holds
+// no logic of its own beyond UseTOTPStep (see there).
 package authstore
 
 import (
@@ -43,10 +43,16 @@ var (
 	_ auth.SetupStore    = (*Store)(nil)
 )
 
-// mapErr makes store.ErrNotFound match auth.ErrNotFound too.
+// mapErr makes store.ErrNotFound match auth.ErrNotFound and
+// store.ErrConflict match auth.ErrConflict, keeping the store's error too.
 func mapErr(err error) error {
-	if err != nil && errors.Is(err, store.ErrNotFound) && !errors.Is(err, auth.ErrNotFound) {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNotFound) && !errors.Is(err, auth.ErrNotFound):
 		return fmt.Errorf("%w: %w", auth.ErrNotFound, err)
+	case errors.Is(err, store.ErrConflict) && !errors.Is(err, auth.ErrConflict):
+		return fmt.Errorf("%w: %w", auth.ErrConflict, err)
 	}
 	return err
 }

@@ -101,6 +101,12 @@ func TestFlowOnTheRealStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if _, err := svc.CreateUser(ctx, auth.NewUser{Email: "root@example.eu", Password: pw}); !errors.Is(err, auth.ErrConflict) {
+				t.Fatalf("taken address: %v, want ErrConflict", err)
+			}
+			if _, err := a.GetUser(ctx, "no-such-id"); !errors.Is(err, auth.ErrNotFound) {
+				t.Fatalf("missing user: %v, want ErrNotFound", err)
+			}
 			if _, err := svc.Login(ctx, auth.LoginRequest{Email: "nobody@example.eu", Password: pw}); !errors.Is(err, auth.ErrInvalidCredentials) {
 				t.Fatalf("unknown user: %v", err)
 			}

@@ -101,7 +101,7 @@ func (s *Store) CreateUser(ctx context.Context, u auth.User) (auth.User, error) 
 	s.call("CreateUser")
 	for _, x := range s.users {
 		if auth.EmailKey(x.Email) == auth.EmailKey(u.Email) {
-			return auth.User{}, fmt.Errorf("e-mail address taken")
+			return auth.User{}, fmt.Errorf("e-mail address taken: %w", auth.ErrConflict)
 		}
 	}
 	if u.ID == "" {
@@ -228,7 +228,7 @@ func (s *Store) CreateSession(ctx context.Context, x auth.Session) (auth.Session
 	defer s.mu.Unlock()
 	s.call("CreateSession")
 	if _, dup := s.sessions[x.ID]; dup || x.ID == "" {
-		return auth.Session{}, fmt.Errorf("session id conflict")
+		return auth.Session{}, fmt.Errorf("session id: %w", auth.ErrConflict)
 	}
 	s.sessions[x.ID] = x
 	return x, nil
@@ -316,7 +316,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t auth.APIToken) (auth.APITo
 	defer s.mu.Unlock()
 	for _, x := range s.tokens {
 		if x.TokenHash == t.TokenHash {
-			return auth.APIToken{}, fmt.Errorf("token hash conflict")
+			return auth.APIToken{}, fmt.Errorf("token hash: %w", auth.ErrConflict)
 		}
 	}
 	if t.ID == "" {
