@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,7 +15,7 @@ import (
 )
 
 // lookupChunk bounds how many names go into one query.
-const lookupChunk = 2000
+const lookupChunk = 500
 
 // Vulnerabilities returns the records that name any of names in ecosystem.
 // Names are given as the caller has them; the result is keyed by
@@ -35,22 +36,50 @@ func (s *Store) Vulnerabilities(ctx context.Context, ecosystem string, names []s
 		seen[k] = true
 		keys = append(keys, k)
 	}
-	var hits []hit
-	blobs := map[int64]*pendingBlob{}
-	for start := 0; start < len(keys); start += lookupChunk {
-		end := min(start+lookupChunk, len(keys))
-		var err error
-		hits, err = s.lookupChunk(ctx, base, keys[start:end], hits, blobs)
-		if err != nil {
-			return nil, fmt.Errorf("look up %s advisories in %s: %w", base, s.path, err)
-		}
+	out := make(map[string][]*osv.Vulnerability)
+	if len(keys) == 0 {
+		return out, nil
 	}
-	if err := s.decodeAll(blobs); err != nil {
+	// Chunks run on all cores, each querying and decoding its own rows:
+	// decoding is most of a lookup's cost, and the read-only pool has a
+	// connection per worker.
+	var (
+		mu      sync.Mutex
+		decoded = map[int64]*osv.Vulnerability{}
+		hits    []hit
+		errs    []error
+		wg      sync.WaitGroup
+	)
+	chunks := make(chan []string)
+	workers := min(runtime.GOMAXPROCS(0), (len(keys)+lookupChunk-1)/lookupChunk)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for chunk := range chunks {
+				h, err := s.lookupChunk(ctx, base, chunk, &mu, decoded)
+				mu.Lock()
+				hits = append(hits, h...)
+				if err != nil {
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for start := 0; start < len(keys); start += lookupChunk {
+		chunks <- keys[start:min(start+lookupChunk, len(keys))]
+	}
+	close(chunks)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("look up %s advisories in %s: %w", base, s.path, err)
 	}
-	out := make(map[string][]*osv.Vulnerability)
 	for _, h := range hits {
-		out[h.name] = append(out[h.name], blobs[h.rid].v)
+		out[h.name] = append(out[h.name], decoded[h.rid])
+	}
+	for _, vs := range out {
+		slices.SortFunc(vs, func(a, b *osv.Vulnerability) int { return strings.Compare(a.ID, b.ID) })
 	}
 	return out, nil
 }
@@ -60,26 +89,22 @@ type hit struct {
 	rid  int64
 }
 
-type pendingBlob struct {
-	id   string
-	blob []byte
-	v    *osv.Vulnerability
-}
-
-func (s *Store) lookupChunk(ctx context.Context, base string, keys []string, hits []hit, blobs map[int64]*pendingBlob) ([]hit, error) {
+// lookupChunk queries one chunk of names and decodes the records not yet
+// in decoded (shared by the workers, guarded by mu).
+func (s *Store) lookupChunk(ctx context.Context, base string, keys []string, mu *sync.Mutex, decoded map[int64]*osv.Vulnerability) ([]hit, error) {
 	arr, err := json.Marshal(keys)
 	if err != nil {
-		return hits, err
+		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `
 SELECT a.name, r.rid, r.id, r.data
 FROM affected a JOIN records r ON r.rid = a.rid
-WHERE a.ecosystem = ? AND a.name IN (SELECT value FROM json_each(?)) AND r.withdrawn = 0
-ORDER BY a.name, r.id`, base, string(arr))
+WHERE a.ecosystem = ? AND a.name IN (SELECT value FROM json_each(?)) AND r.withdrawn = 0`, base, string(arr))
 	if err != nil {
-		return hits, err
+		return nil, err
 	}
 	defer rows.Close()
+	var hits []hit
 	for rows.Next() {
 		var (
 			name, id string
@@ -89,41 +114,24 @@ ORDER BY a.name, r.id`, base, string(arr))
 		if err := rows.Scan(&name, &rid, &id, &blob); err != nil {
 			return hits, err
 		}
-		if _, ok := blobs[rid]; !ok {
-			blobs[rid] = &pendingBlob{id: id, blob: blob}
-		}
 		hits = append(hits, hit{name, rid})
+		mu.Lock()
+		_, done := decoded[rid]
+		mu.Unlock()
+		if done {
+			continue
+		}
+		v, err := s.decodeRecord(blob)
+		if err != nil {
+			return hits, fmt.Errorf("record %s: %w", id, err)
+		}
+		mu.Lock()
+		if _, done := decoded[rid]; !done {
+			decoded[rid] = v
+		}
+		mu.Unlock()
 	}
 	return hits, rows.Err()
-}
-
-// decodeAll inflates and decodes the records on all cores: decoding is
-// most of a lookup's cost.
-func (s *Store) decodeAll(blobs map[int64]*pendingBlob) error {
-	todo := make([]*pendingBlob, 0, len(blobs))
-	for _, b := range blobs {
-		todo = append(todo, b)
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(todo)/16+1)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(todo); i += workers {
-				b := todo[i]
-				v, err := s.decodeRecord(b.blob)
-				if err != nil {
-					errs[w] = fmt.Errorf("record %s: %w", b.id, err)
-					return
-				}
-				b.v, b.blob = v, nil
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // KEVEntry is one entry of the CISA Known Exploited Vulnerabilities

@@ -303,8 +303,8 @@ func TestLookupManyNames(t *testing.T) {
 	if len(got) != 3*lookupChunk/2 {
 		t.Errorf("found %d names, want %d", len(got), 3*lookupChunk/2)
 	}
-	if v := got["pkg-4000"]; len(v) != 1 || v[0].ID != "X-4000" {
-		t.Errorf("pkg-4000 = %v", ids(v))
+	if v := got["pkg-1000"]; len(v) != 1 || v[0].ID != "X-1000" {
+		t.Errorf("pkg-1000 = %v", ids(v))
 	}
 }
 
