@@ -157,6 +157,12 @@ func TestOpenRepoWalk(t *testing.T) {
 	if _, err := repo.ReadFile("../x"); err == nil {
 		t.Error("ReadFile outside the tree succeeded")
 	}
+	if _, err := repo.ReadFile("link-out"); err == nil {
+		t.Error("ReadFile through a symlink out of the tree succeeded")
+	}
+	if data, err := repo.ReadFile("link-in"); err != nil || len(data) != 0 {
+		t.Errorf("ReadFile(link-in) = %q, %v", data, err)
+	}
 	if !repo.HasFile("sub/b.txt") || repo.HasFile("sub") {
 		t.Error("HasFile wrong")
 	}

@@ -58,6 +58,9 @@ type Repo struct {
 	git     *git.Repository
 	gitErr  error
 
+	// realRoot is Root with symlinks resolved, for containment checks.
+	realRoot string
+
 	trackedOnce sync.Once
 	tracked     map[string]bool // nil: no index, every walked file counts
 	trackedErr  error
@@ -81,7 +84,11 @@ func OpenRepo(ctx context.Context, root string, cfg config.Config, now time.Time
 	if err != nil {
 		return nil, err
 	}
-	return &Repo{Root: abs, Files: files, Config: cfg, Now: now}, nil
+	realRoot, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, fmt.Errorf("checks: %s: %w", root, err)
+	}
+	return &Repo{Root: abs, Files: files, Config: cfg, Now: now, realRoot: realRoot}, nil
 }
 
 func walk(ctx context.Context, root string, exclude []string) ([]string, error) {
@@ -164,13 +171,9 @@ func excluded(rel string, patterns []string) bool {
 // ReadFile reads a file of the tree by its slash path relative to Root,
 // refusing files over MaxFileSize and paths that leave the tree.
 func (r *Repo) ReadFile(rel string) ([]byte, error) {
-	clean := path.Clean(rel)
-	if !fs.ValidPath(clean) {
-		return nil, fmt.Errorf("read %s: invalid path", rel)
-	}
-	f, err := os.Open(filepath.Join(r.Root, filepath.FromSlash(clean)))
+	f, err := r.open(rel)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", rel, err)
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
@@ -183,16 +186,36 @@ func (r *Repo) ReadFile(rel string) ([]byte, error) {
 	return data, nil
 }
 
-// ReadHead reads at most n bytes from the start of a file of the tree;
-// it is how magic-byte checks avoid reading whole files.
-func (r *Repo) ReadHead(rel string, n int) ([]byte, error) {
+// open opens a file of the tree by its slash path, refusing paths and
+// symlinks that lead outside Root.
+func (r *Repo) open(rel string) (*os.File, error) {
 	clean := path.Clean(rel)
 	if !fs.ValidPath(clean) {
 		return nil, fmt.Errorf("read %s: invalid path", rel)
 	}
-	f, err := os.Open(filepath.Join(r.Root, filepath.FromSlash(clean)))
+	p := filepath.Join(r.Root, filepath.FromSlash(clean))
+	if r.realRoot != "" {
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", rel, err)
+		}
+		if !within(r.realRoot, real) {
+			return nil, fmt.Errorf("read %s: %w (leads outside %s)", rel, fs.ErrPermission, r.Root)
+		}
+	}
+	f, err := os.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", rel, err)
+	}
+	return f, nil
+}
+
+// ReadHead reads at most n bytes from the start of a file of the tree;
+// it is how magic-byte checks avoid reading whole files.
+func (r *Repo) ReadHead(rel string, n int) ([]byte, error) {
+	f, err := r.open(rel)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	buf := make([]byte, n)
