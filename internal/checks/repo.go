@@ -194,7 +194,9 @@ func (r *Repo) open(rel string) (*os.File, error) {
 		return nil, fmt.Errorf("read %s: invalid path", rel)
 	}
 	p := filepath.Join(r.Root, filepath.FromSlash(clean))
-	if r.realRoot != "" {
+	// Walked files are vetted already (the walk follows no symlinked
+	// directory and only in-tree symlinked files); others are resolved.
+	if _, walked := r.find(clean); !walked && r.realRoot != "" {
 		real, err := filepath.EvalSymlinks(p)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", rel, err)
