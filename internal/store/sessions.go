@@ -111,6 +111,38 @@ func (s *Store) GetSession(ctx context.Context, id string) (Session, error) {
 	return x, nil
 }
 
+// GetSessionUser returns a session and its user in one query: what an
+// authenticated request needs first.
+func (s *Store) GetSessionUser(ctx context.Context, id string) (Session, User, error) {
+	var (
+		x                          Session
+		created, seen, exp, absExp int64
+		mfa                        int64
+	)
+	row := s.q().QueryRowContext(ctx, `SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at,
+		s.absolute_expires_at, s.ip, s.user_agent, s.mfa_passed,
+		u.id, u.email, u.display_name, u.password_hash, u.role, u.mfa_secret, u.mfa_enabled, u.created_at, u.updated_at, u.disabled_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1`, id)
+	u, err := scanUser(prefixScanner{row: row, prefix: []any{&x.ID, &x.UserID, &created, &seen, &exp, &absExp, &x.IP, &x.UserAgent, &mfa}})
+	if err != nil {
+		return Session{}, User{}, fmt.Errorf("store: get session: %w", err)
+	}
+	x.CreatedAt, x.LastSeenAt, x.ExpiresAt, x.AbsoluteExpiresAt = fromDB(created), fromDB(seen), fromDB(exp), fromDB(absExp)
+	x.MFAPassed = mfa == 1
+	return x, u, nil
+}
+
+// prefixScanner scans leading columns into prefix before the ones its
+// caller asks for, so scanUser can read a joined row.
+type prefixScanner struct {
+	row    interface{ Scan(...any) error }
+	prefix []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.row.Scan(append(append([]any{}, p.prefix...), dest...)...)
+}
+
 // ListSessions lists a user's sessions, newest first.
 func (s *Store) ListSessions(ctx context.Context, userID string) ([]Session, error) {
 	rows, err := s.q().QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1
@@ -134,7 +166,9 @@ func (s *Store) ListSessions(ctx context.Context, userID string) ([]Session, err
 }
 
 // TouchSession records activity: LastSeenAt becomes now and ExpiresAt
-// becomes expiresAt, but never later than the absolute expiry.
+// becomes expiresAt, but never later than the absolute expiry. It is a
+// write: call it when LastSeenAt is older than a minute or so, not on every
+// request (on SQLite all writes share one connection).
 func (s *Store) TouchSession(ctx context.Context, id string, now, expiresAt time.Time) error {
 	return s.inTx(ctx, "touch session", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $2,

@@ -40,6 +40,13 @@ func TestSessions(t *testing.T) {
 		if err := s.SetSessionMFAPassed(ctx, "hash1"); err != nil {
 			t.Fatal(err)
 		}
+		sx, su, err := s.GetSessionUser(ctx, "hash1")
+		if err != nil || sx.ID != "hash1" || !sx.MFAPassed || !sx.LastSeenAt.Equal(later) || su.ID != u.ID || su.Email != u.Email {
+			t.Errorf("GetSessionUser = %+v, %+v, %v", sx, su, err)
+		}
+		if _, _, err := s.GetSessionUser(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("GetSessionUser(nope): err = %v", err)
+		}
 		// Rotation: the old id is gone, the new one exists.
 		y, err := s.RotateSession(ctx, "hash1", mk("hash2"))
 		if err != nil || y.ID != "hash2" {
