@@ -127,7 +127,10 @@ func checkPullRequestTarget(_ context.Context, repo *Repo) ([]Result, error) {
 	out := bad
 	privileged := 0
 	for _, w := range wfs {
-		if !hasEvent(w, "pull_request_target") && !hasEvent(w, "workflow_run") {
+		// Triggers that run with the base repository's secrets and token
+		// but can be started by anyone who opens a pull request or
+		// comments on one.
+		if !hasEvent(w, "pull_request_target") && !hasEvent(w, "workflow_run") && !hasEvent(w, "issue_comment") {
 			continue
 		}
 		privileged++
@@ -153,7 +156,7 @@ func checkPullRequestTarget(_ context.Context, repo *Repo) ([]Result, error) {
 	}
 	if len(out) == 0 {
 		if privileged == 0 {
-			return []Result{{Outcome: OutcomePass, Message: "no workflow uses pull_request_target or workflow_run"}}, nil
+			return []Result{{Outcome: OutcomePass, Message: "no workflow uses pull_request_target, workflow_run or issue_comment"}}, nil
 		}
 		return []Result{{Outcome: OutcomePass, Message: fmt.Sprintf("%d privileged workflow(s), none checks out pull request code", privileged)}}, nil
 	}
