@@ -97,7 +97,7 @@ func checkBinaries(ctx context.Context, repo *Repo) ([]Result, error) {
 		out = append(out, Result{Outcome: OutcomeFail, Message: fmt.Sprintf("%s is a committed %s", f, kind), Locations: loc})
 	}
 	if len(out) == 0 {
-		return []Result{{Outcome: OutcomePass, Message: fmt.Sprintf("no executables among %d committed file(s) outside tests and fixtures", len(files))}}, nil
+		return []Result{{Outcome: OutcomePass, Message: fmt.Sprintf("no executables among %d file(s) (tests, fixtures and untracked files left out)", len(files))}}, nil
 	}
 	return out, nil
 }

@@ -201,3 +201,23 @@ func TestIsTestPath(t *testing.T) {
 		}
 	}
 }
+
+func TestRunCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Run(ctx, writeTree(t, map[string]string{"a": ""}), config.Config{}, Options{Now: fixedNow})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestParseSeverity(t *testing.T) {
+	for in, want := range map[string]Severity{"HIGH": SeverityHigh, " low ": SeverityLow, "info": SeverityInfo} {
+		if got, err := ParseSeverity(in); err != nil || got != want {
+			t.Errorf("ParseSeverity(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseSeverity("severe"); err == nil {
+		t.Error("ParseSeverity(severe) succeeded")
+	}
+}

@@ -87,7 +87,7 @@ func checkSecrets(ctx context.Context, repo *Repo) ([]Result, error) {
 		}
 	}
 	if len(out) == 0 {
-		return []Result{{Outcome: OutcomePass, Message: fmt.Sprintf("no private keys or known token formats in %d committed file(s) (tests, examples and docs left out)", scanned)}}, nil
+		return []Result{{Outcome: OutcomePass, Message: fmt.Sprintf("no private keys or known token formats in %d file(s) (tests, examples, docs and untracked files left out)", scanned)}}, nil
 	}
 	return out, nil
 }
