@@ -188,6 +188,10 @@ func exampleHost(h string) bool {
 	return h == "host" || h == "hostname" || h == "server"
 }
 
+// uiTextWords mark sections of UI text (labels.password: password).
+var uiTextWords = []string{"label", "labels", "messages", "message", "i18n", "text", "texts", "placeholder",
+	"placeholders", "title", "titles", "hint", "hints", "prompt", "prompts", "translation", "translations", "strings", "fields"}
+
 // credRule finds default credentials in a configuration tree: weak
 // literals under password keys, a password equal to the user name next to
 // it, and weak passwords inside URLs.
@@ -200,7 +204,7 @@ func credRule(doc *cfgDoc, s *sdSink) {
 		if key == "" && parent != nil {
 			key = parent.Key
 		}
-		if passwordKey(key) {
+		if passwordKey(key) && !sdHasWord(sdPathWords(path[:max(0, len(path)-1)]), uiTextWords...) {
 			v := credentialValue(n.Value)
 			switch {
 			case v == "":

@@ -41,7 +41,7 @@ var sdSkippedDirs = map[string]bool{
 
 // testLikeDirRe matches directory names of test data that IsTestPath does
 // not list: testfiles, testfixtures, integration-tests, _examples.
-var testLikeDirRe = regexp.MustCompile(`(?i)^[_.]?(test.*|.+[-_]tests?|.*fixtures?|.*testdata|examples?|samples?|demos?|integration|clusterfuzzlite|fuzz|fuzzing)$|(^|[-_.])(dev|devel|e2e|mock|mocks|bench|benchmarks?)([-_.]|$)`)
+var testLikeDirRe = regexp.MustCompile(`(?i)^[_.]?(test.*|.+[-_]tests?|.*fixtures?|.*testdata|examples?|samples?|demos?|integration|interop|clusterfuzzlite|fuzz|fuzzing)$|(^|[-_.])(dev|devel|e2e|mock|mocks|bench|benchmarks?)([-_.]|$)`)
 
 // dockerDevRe matches Dockerfile suffixes of development and CI images:
 // Dockerfile.lint, Dockerfile.vendor, Dockerfile.dev, build.Dockerfile.
@@ -68,6 +68,9 @@ var sdToolFiles = map[string]bool{
 // variants: docker-compose.dev.yml, settings_local.py, .env.example,
 // config.sample.yaml, Dockerfile.test.
 var devNameRe = regexp.MustCompile(`(?i)(^|[._-])(dev|develop|development|local|test|tests|testing|ci|example|examples|sample|samples|template|tmpl|mock|fake|demo|e2e|stage|staging)([._-]|$)`)
+
+// localeSuffixRe matches the locale suffix of a resource bundle (_de, _pt_BR).
+var localeSuffixRe = regexp.MustCompile(`_[a-z]{2}(_[A-Z]{2})?$`)
 
 // classifySecdefault decides whether and how a file is read. Paths of
 // tests, examples, fixtures, docs, CI and development variants are out of
@@ -124,6 +127,11 @@ func classifySecdefault(rel string) sdKind {
 		}
 		return sdConf
 	case ".properties":
+		// Resource bundles (messages.properties, strings_de.properties)
+		// hold UI text, not settings.
+		if strings.Contains(stem, "message") || strings.Contains(stem, "strings") || localeSuffixRe.MatchString(stem) {
+			return sdSkip
+		}
 		return sdProperties
 	case ".py":
 		return sdPython
