@@ -11,7 +11,7 @@ import (
 )
 
 // CI evidence is found by reading the CI configuration of every common
-// system, the scripts it calls (one level deep) and the build files that
+// system, the scripts it calls (two levels deep) and the build files that
 // run in it, and looking for the commands of known tools. Comments count
 // like code: a gap is cheaper than a false alarm.
 
@@ -284,7 +284,7 @@ var ciSBOM = ciKind{
 		"npm sbom", `\bnpm sbom\b`,
 		"goreleaser sboms", `(?m)^\s*sboms:`,
 		"container SBOM attestation", `--sbom[ =]true|(?m)^\s*sbom:\s*true|attest=type=sbom|--attest type=sbom`,
-		"SBOM output file", `[\w.-]+\.(spdx|cdx)\.(json|xml)\b|\bbom\.(json|xml)\b`,
+		"SBOM output file", `[\w.-]+\.(spdx|cdx)\.(json|xml)\b|\bs?bom\.(json|xml)\b`,
 	),
 }
 

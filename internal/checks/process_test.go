@@ -162,6 +162,8 @@ func TestCIChecks(t *testing.T) {
 		{name: "syft", check: "process.ci-sbom", files: wf("syft dir:. -o cyclonedx-json=sbom.json"), want: pass},
 		{name: "maven_plugin_no_ci", check: "process.ci-sbom", files: map[string]string{"pom.xml": "<plugin><groupId>org.cyclonedx</groupId><artifactId>cyclonedx-maven-plugin</artifactId></plugin>"}, want: pass, msg: "no CI configuration, but the build"},
 		{name: "goreleaser", check: "process.ci-sbom", files: with(wf("goreleaser release"), ".goreleaser.yaml", "builds:\n  - main: ./cmd/x\nsboms:\n  - artifacts: archive\n"), want: pass},
+		{name: "sbom_file_name", check: "process.ci-sbom", files: wf("./tools/make-sbom > dist/sbom.json"), want: pass, msg: "SBOM output file"},
+		{name: "pom_xml_is_not_a_bom", check: "process.ci-sbom", files: with(wf("mvn -B package"), "pom.xml", "<project><artifactId>x</artifactId></project>"), want: fail},
 		{name: "craft_sbom", check: "process.ci-sbom", files: wf("craft sbom . -o cyclonedx-json=bom.json"), want: pass},
 		{name: "no_ci", check: "process.ci-sbom", files: map[string]string{"main.go": ""}, want: fail},
 	})
