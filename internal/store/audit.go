@@ -133,7 +133,8 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]Event, error) {
 		limit = 100
 	}
 	limit = min(limit, 10000)
-	q += fmt.Sprintf(" LIMIT %d", limit)
+	args = append(args, limit)
+	q += fmt.Sprintf(" LIMIT $%d", len(args))
 	rows, err := s.q().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list audit: %w", err)

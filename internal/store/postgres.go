@@ -36,7 +36,7 @@ func openPostgres(ctx context.Context, cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", where, redact(err, secrets))
 	}
-	return &Store{driver: DriverPostgres, write: db, read: db}, nil
+	return &Store{driver: DriverPostgres, write: db, read: db, reads: db}, nil
 }
 
 // dsnSecrets finds the password in a URL or key=value connection string,

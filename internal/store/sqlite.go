@@ -61,7 +61,8 @@ func openSQLite(ctx context.Context, cfg Config) (*Store, error) {
 		read.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	return &Store{driver: DriverSQLite, write: write, read: read, path: path}, nil
+	cache := &stmtCache{db: read}
+	return &Store{driver: DriverSQLite, write: write, read: read, reads: cache, cache: cache, path: path}, nil
 }
 
 // sqliteDSN sets the pragmas on every new connection: busy_timeout first,

@@ -61,8 +61,12 @@ type Store struct {
 	write *sql.DB
 	// read serves queries. On SQLite it is a separate query-only pool.
 	read *sql.DB
-	path string
-	now  func() time.Time
+	// reads is read with cached prepared statements on SQLite, read
+	// itself on PostgreSQL.
+	reads querier
+	cache *stmtCache
+	path  string
+	now   func() time.Time
 	// tx is set on the Store that InTx hands to its function: every read
 	// and write then runs in that transaction.
 	tx *txState
@@ -114,6 +118,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var errs []error
+	if s.cache != nil {
+		s.cache.close()
+	}
 	if s.read != nil && s.read != s.write {
 		errs = append(errs, s.read.Close())
 	}

@@ -29,7 +29,7 @@ func (s *Store) q() querier {
 	if s.tx != nil {
 		return s.tx.tx
 	}
-	return s.read
+	return s.reads
 }
 
 // InTx runs f in one write transaction and commits when f returns nil. The
