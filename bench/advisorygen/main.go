@@ -33,6 +33,7 @@ func main() {
 		lookup  = flag.Bool("lookup", false, "run the 10,000-name lookup against dir's database instead of importing")
 		names   = flag.Int("names", 10000, "component names to look up")
 		hit     = flag.Float64("hit", 0.1, "share of looked-up names that have records")
+		reuse   = flag.Bool("reuse", false, "import dir/all.zip as it is instead of generating it")
 	)
 	flag.Parse()
 	start := time.Now()
@@ -40,7 +41,7 @@ func main() {
 	if *lookup {
 		err = runLookup(*dir, *records, *names, *hit)
 	} else {
-		err = runImport(*dir, *records)
+		err = runImport(*dir, *records, *reuse)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "advisorygen:", err)
@@ -49,30 +50,33 @@ func main() {
 	fmt.Printf("process: %v wall, peak RSS %.0f MB\n", time.Since(start).Round(time.Millisecond), peakRSSMB())
 }
 
-func runImport(dir string, n int) error {
+func runImport(dir string, n int, reuse bool) error {
 	ctx := context.Background()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	cfg := synth.Config{Records: n, Seed: 1}
 	zipPath := filepath.Join(dir, "all.zip")
-	f, err := os.Create(zipPath)
-	if err != nil {
-		return err
+	var raw int64
+	if !reuse {
+		f, err := os.Create(zipPath)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		raw, err = synth.WriteZip(f, cfg)
+		if err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		zfi, err := os.Stat(zipPath)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("generated %d records: %.1f MB JSON, %.1f MB zip in %v\n", n, float64(raw)/1e6, float64(zfi.Size())/1e6, time.Since(t0).Round(time.Millisecond))
 	}
-	t0 := time.Now()
-	raw, err := synth.WriteZip(f, cfg)
-	if err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	zfi, err := os.Stat(zipPath)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("generated %d records: %.1f MB JSON, %.1f MB zip in %v\n", n, float64(raw)/1e6, float64(zfi.Size())/1e6, time.Since(t0).Round(time.Millisecond))
 	dbPath := filepath.Join(dir, "advisories.db")
 	for _, s := range []string{"", "-wal", "-shm"} {
 		os.Remove(dbPath + s)
@@ -89,6 +93,9 @@ func runImport(dir string, n int) error {
 		return err
 	}
 	el := time.Since(t1)
+	if reuse {
+		raw = res.Bytes
+	}
 	var ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 	if err := store.Close(); err != nil {

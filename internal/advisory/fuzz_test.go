@@ -56,7 +56,7 @@ func FuzzParseDoc(f *testing.F) {
 			if r.err != nil {
 				continue
 			}
-			v, err := s.decodeRecord(r.rec.blob)
+			v, err := decodeRecord(r.rec.blob)
 			if err != nil {
 				t.Fatalf("accepted record does not decode: %v", err)
 			}

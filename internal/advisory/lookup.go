@@ -121,7 +121,7 @@ WHERE a.ecosystem = ? AND a.name IN (SELECT value FROM json_each(?)) AND r.withd
 		if done {
 			continue
 		}
-		v, err := s.decodeRecord(blob)
+		v, err := decodeRecord(blob)
 		if err != nil {
 			return hits, fmt.Errorf("record %s: %w", id, err)
 		}

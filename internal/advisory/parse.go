@@ -172,7 +172,7 @@ func (s *Store) prepare(v *osv.Vulnerability, raw []byte) parsedRecord {
 		modified:  v.Modified,
 		withdrawn: !v.Withdrawn.IsZero(),
 		keys:      indexKeys(v),
-		blob:      s.encodeRecord(buf.Bytes()),
+		blob:      encodeRecord(buf.Bytes()),
 	}}
 }
 

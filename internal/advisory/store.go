@@ -8,7 +8,7 @@
 // transaction per input unit, so an interrupted import or update leaves the
 // previously committed state intact.
 //
-// Storage: records are kept as zstd-compressed compact JSON blobs in table
+// Storage: records are kept as S2-compressed compact JSON blobs in table
 // records; table affected indexes (base ecosystem, normalised package name)
 // to the record, and holds rows only for records that are not withdrawn.
 // See docs/database.md.
@@ -25,7 +25,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
@@ -45,8 +44,6 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
-	enc      *zstd.Encoder
-	dec      *zstd.Decoder
 }
 
 const schemaSQL = `
@@ -60,7 +57,7 @@ CREATE TABLE IF NOT EXISTS records (
 	modified  INTEGER NOT NULL,  -- Unix microseconds
 	withdrawn INTEGER NOT NULL,  -- 0 or 1
 	origin    TEXT NOT NULL,     -- where the stored version came from
-	data      BLOB NOT NULL      -- zstd-compressed compact JSON
+	data      BLOB NOT NULL      -- S2-compressed compact JSON (meta record_codec)
 );
 CREATE TABLE IF NOT EXISTS affected (
 	ecosystem TEXT NOT NULL,     -- osv.BaseEcosystem
@@ -120,6 +117,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open advisory database %s: %w", path, err)
 	}
+	if err := s.checkCodec(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open advisory database %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -153,6 +154,10 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open advisory database %s: not a craft advisory database (no schema version)", path)
 	}
+	if err := s.checkCodec(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open advisory database %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -185,17 +190,7 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open advisory database %s: %w", path, err)
 	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open advisory database %s: zstd: %w", path, err)
-	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxRecordBytes*2))
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open advisory database %s: zstd: %w", path, err)
-	}
-	return &Store{db: db, path: path, readOnly: readOnly, enc: enc, dec: dec}, nil
+	return &Store{db: db, path: path, readOnly: readOnly}, nil
 }
 
 // Path is the file the store was opened from.
@@ -203,8 +198,6 @@ func (s *Store) Path() string { return s.path }
 
 // Close releases the database. It is safe to call once.
 func (s *Store) Close() error {
-	s.dec.Close()
-	s.enc.Close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close advisory database %s: %w", s.path, err)
 	}
@@ -275,8 +268,24 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)`, strconv.Itoa(SchemaVersion)); err != nil {
 		return fmt.Errorf("create schema: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES ('record_codec', ?)`, recordCodec); err != nil {
+		return fmt.Errorf("create schema: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("create schema: %w", err)
+	}
+	return nil
+}
+
+// checkCodec refuses a database whose records are encoded otherwise (a
+// development build of craft wrote zstd blobs under the same schema).
+func (s *Store) checkCodec(ctx context.Context) error {
+	c, err := s.meta(ctx, "record_codec")
+	if err != nil {
+		return err
+	}
+	if c != recordCodec {
+		return fmt.Errorf("records are encoded as %q, this craft reads %q; remove the file and import again", c, recordCodec)
 	}
 	return nil
 }

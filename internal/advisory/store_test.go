@@ -328,6 +328,15 @@ func TestSchemaVersion(t *testing.T) {
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
 		t.Error("OpenReadOnly created the file")
 	}
+	// A database whose records use another encoding.
+	s2, path2 := newStore(t)
+	if _, err := s2.db.ExecContext(ctx, `UPDATE meta SET value = 'zstd' WHERE key = 'record_codec'`); err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+	if _, err := OpenReadOnly(ctx, path2); err == nil || !strings.Contains(err.Error(), `encoded as "zstd"`) {
+		t.Errorf("OpenReadOnly(zstd database) = %v", err)
+	}
 	// A file that is not SQLite at all.
 	junk := filepath.Join(t.TempDir(), "junk.db")
 	writeFile(t, junk, bytes.Repeat([]byte("not a database "), 100))
