@@ -227,3 +227,34 @@ func TestFindSecretLike(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditVerifyWhileAppending verifies again and again while events are
+// appended: a consistent snapshot never reports a false break.
+func TestAuditVerifyWhileAppending(t *testing.T) {
+	forEachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := range 200 {
+				if _, err := s.AppendAudit(ctx, Event{Actor: "a", Action: "b", Target: fmt.Sprint(i)}); err != nil {
+					t.Errorf("append: %v", err)
+					return
+				}
+			}
+		}()
+		for {
+			select {
+			case <-done:
+				if r := mustVerify(t, s); !r.OK || r.Count != 200 {
+					t.Errorf("final verify = %+v", r)
+				}
+				return
+			default:
+			}
+			if r := mustVerify(t, s); !r.OK {
+				t.Fatalf("verify during appends = %+v", r)
+			}
+		}
+	})
+}

@@ -31,13 +31,28 @@ type VerifyResult struct {
 // hash) with a copy kept elsewhere to rule that out.
 func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 	var r VerifyResult
-	if err := s.q().QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&r.HeadSeq, &r.HeadHash); err != nil {
-		return VerifyResult{}, fmt.Errorf("store: verify audit: read chain head: %w", err)
-	}
-	rows, err := s.q().QueryContext(ctx, `SELECT seq, at, actor, action, target, source_ip, detail, prev_hash, hash
-		FROM audit_log ORDER BY seq`)
+	// One snapshot for the head and the rows, so events appended while
+	// verifying are neither missed nor taken for forgeries.
+	err := s.readSnapshot(ctx, func(q querier) error {
+		var err error
+		r, err = verifyAudit(ctx, q)
+		return err
+	})
 	if err != nil {
 		return VerifyResult{}, fmt.Errorf("store: verify audit: %w", err)
+	}
+	return r, nil
+}
+
+func verifyAudit(ctx context.Context, q querier) (VerifyResult, error) {
+	var r VerifyResult
+	if err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&r.HeadSeq, &r.HeadHash); err != nil {
+		return VerifyResult{}, fmt.Errorf("read chain head: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT seq, at, actor, action, target, source_ip, detail, prev_hash, hash
+		FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return VerifyResult{}, err
 	}
 	defer rows.Close()
 	fail := func(seq int64, format string, args ...any) {
@@ -52,7 +67,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 			actor, action, target, sourceIP, detail, prev, stored string
 		)
 		if err := rows.Scan(&seq, &at, &actor, &action, &target, &sourceIP, &detail, &prev, &stored); err != nil {
-			return VerifyResult{}, fmt.Errorf("store: verify audit: %w", err)
+			return VerifyResult{}, err
 		}
 		r.Count++
 		if r.FirstBadSeq != 0 {
@@ -69,7 +84,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (VerifyResult, error) {
 		prevHash, wantSeq = stored, seq+1
 	}
 	if err := rows.Err(); err != nil {
-		return VerifyResult{}, fmt.Errorf("store: verify audit: %w", err)
+		return VerifyResult{}, err
 	}
 	if r.FirstBadSeq == 0 {
 		switch {

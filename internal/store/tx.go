@@ -131,3 +131,23 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+// readSnapshot runs f in a read transaction that sees one snapshot of the
+// database: a deferred transaction on the SQLite read pool (WAL keeps its
+// snapshot from the first read), REPEATABLE READ on PostgreSQL. Inside
+// InTx, f runs in the caller's transaction.
+func (s *Store) readSnapshot(ctx context.Context, f func(q querier) error) error {
+	if s.tx != nil {
+		return f(s.tx.tx)
+	}
+	var opts *sql.TxOptions
+	if s.driver == DriverPostgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to undo
+	return f(tx)
+}
