@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
+
 	"github.com/craft-cra/craft/internal/inventory"
 )
 
@@ -197,6 +199,37 @@ func TestSourceDateEpoch(t *testing.T) {
 		}
 		if tc.ok && got.Format(time.RFC3339) != tc.want {
 			t.Errorf("SourceDateEpoch(%q) = %s, want %s", tc.in, got.Format(time.RFC3339), tc.want)
+		}
+	}
+}
+
+// TestEncodeMatchesLibraryConversion proves that writing the BOM directly
+// gives the same bytes as cyclonedx-go's own conversion to 1.6, so the
+// faster path cannot put a field into the SBOM that 1.6 does not have.
+func TestEncodeMatchesLibraryConversion(t *testing.T) {
+	inv := &inventory.Inventory{Root: ".", Source: "directory", Components: []inventory.Component{
+		{ID: "pkg:npm/a@1.0.0", Name: "a", Version: "1.0.0", Ecosystem: "npm", PURL: "pkg:npm/a@1.0.0", Locations: []string{"package-lock.json"}, DependsOn: []string{"pkg:npm/b@2.0.0"}, Licenses: []string{"MIT"}, Hashes: []inventory.Hash{{Algorithm: "SHA-512", Value: strings.Repeat("ab", 64)}}},
+		{ID: "pkg:npm/b@2.0.0", Name: "b", Version: "2.0.0", Ecosystem: "npm", PURL: "pkg:npm/b@2.0.0", Locations: []string{"package-lock.json"}, Relationship: inventory.RelationshipTransitive},
+	}, Files: []inventory.SourceFile{{Path: "package-lock.json", SHA512: strings.Repeat("cd", 64), Size: 10}}}
+	meta := Metadata{ProductName: "p", ProductVersion: "1", ManufacturerName: "m", ManufacturerEmail: "m@example.com", Reproducible: true}
+	for _, ff := range []cdx.BOMFileFormat{cdx.BOMFileFormatJSON, cdx.BOMFileFormatXML} {
+		g, err := newGraph(inv, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bom, err := cycloneDXBOM(g, meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var direct, converted bytes.Buffer
+		if err := cdx.NewBOMEncoder(&direct, ff).SetPretty(true).Encode(bom); err != nil {
+			t.Fatal(err)
+		}
+		if err := cdx.NewBOMEncoder(&converted, ff).SetPretty(true).EncodeVersion(bom, cdx.SpecVersion1_6); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(direct.Bytes(), converted.Bytes()) {
+			t.Errorf("format %v: direct encoding differs from the library's 1.6 conversion\n--- direct\n%s\n--- converted\n%s", ff, direct.String(), converted.String())
 		}
 	}
 }
