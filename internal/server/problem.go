@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/craft-cra/craft/internal/auth"
+	"github.com/craft-cra/craft/internal/store"
 )
 
 // Error is an error with the status and the public words a handler wants
@@ -124,8 +125,12 @@ func fromAuthError(err error) *Error {
 		e.Detail = "this conflicts with existing data"
 	case errors.Is(err, auth.ErrInvalidInput):
 		e.Detail = "the request is not valid"
-	case errors.Is(err, auth.ErrNotFound):
+	case errors.Is(err, auth.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		e.Status = http.StatusNotFound
+	case errors.Is(err, store.ErrConflict):
+		e.Status, e.Detail = http.StatusConflict, "this conflicts with existing data"
+	case errors.Is(err, store.ErrInvalid):
+		e.Status, e.Detail = http.StatusBadRequest, "the request is not valid"
 	}
 	return e
 }
