@@ -255,9 +255,13 @@ func decidedAway(c Check, cfg config.Config) (Result, bool) {
 	if len(c.Requirements) == 0 || len(cfg.Requirements) == 0 {
 		return Result{}, false
 	}
+	decisions := make(map[string]config.Decision, len(cfg.Requirements))
+	for id, d := range cfg.Requirements {
+		decisions[strings.ToUpper(strings.TrimSpace(id))] = d // IDs are case-insensitive
+	}
 	var why, missing []string
 	for _, id := range c.Requirements {
-		d, ok := cfg.Requirements[id]
+		d, ok := decisions[strings.ToUpper(id)]
 		if !ok || d.Applicable == nil || *d.Applicable {
 			return Result{}, false
 		}

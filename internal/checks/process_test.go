@@ -244,7 +244,7 @@ func TestSupportPeriodCheck(t *testing.T) {
 
 func TestSkippedByDecision(t *testing.T) {
 	cfg := config.Config{Requirements: map[string]config.Decision{
-		"AI-P2-7": {Applicable: ptr(false), Justification: "the product is delivered only as a hosted service"},
+		"ai-p2-7": {Applicable: ptr(false), Justification: "the product is delivered only as a hosted service"},
 	}}
 	rs := runOneCheck(t, "release.signed-tags", t.TempDir(), cfg)
 	if got := outcomes(rs); !slices.Equal(got, []Outcome{OutcomeSkipped}) || !strings.Contains(rs[0].Message, "hosted service") {
