@@ -40,6 +40,15 @@ func (s *Store) Vulnerabilities(ctx context.Context, ecosystem string, names []s
 	if len(keys) == 0 {
 		return out, nil
 	}
+	byKey := make(map[int64][]string, len(keys))
+	hashes := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		h := nameKey(base, k)
+		if _, ok := byKey[h]; !ok {
+			hashes = append(hashes, h)
+		}
+		byKey[h] = append(byKey[h], k)
+	}
 	// Chunks run on all cores, each querying and decoding its own rows:
 	// decoding is most of a lookup's cost, and the read-only pool has a
 	// connection per worker.
@@ -50,14 +59,14 @@ func (s *Store) Vulnerabilities(ctx context.Context, ecosystem string, names []s
 		errs    []error
 		wg      sync.WaitGroup
 	)
-	chunks := make(chan []string)
-	workers := min(runtime.GOMAXPROCS(0), (len(keys)+lookupChunk-1)/lookupChunk)
+	chunks := make(chan []int64)
+	workers := min(runtime.GOMAXPROCS(0), (len(hashes)+lookupChunk-1)/lookupChunk)
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for chunk := range chunks {
-				h, err := s.lookupChunk(ctx, base, chunk, &mu, decoded)
+				h, err := s.lookupChunk(ctx, chunk, &mu, decoded)
 				mu.Lock()
 				hits = append(hits, h...)
 				if err != nil {
@@ -67,8 +76,8 @@ func (s *Store) Vulnerabilities(ctx context.Context, ecosystem string, names []s
 			}
 		}()
 	}
-	for start := 0; start < len(keys); start += lookupChunk {
-		chunks <- keys[start:min(start+lookupChunk, len(keys))]
+	for start := 0; start < len(hashes); start += lookupChunk {
+		chunks <- hashes[start:min(start+lookupChunk, len(hashes))]
 	}
 	close(chunks)
 	wg.Wait()
@@ -76,7 +85,12 @@ func (s *Store) Vulnerabilities(ctx context.Context, ecosystem string, names []s
 		return nil, fmt.Errorf("look up %s advisories in %s: %w", base, s.path, err)
 	}
 	for _, h := range hits {
-		out[h.name] = append(out[h.name], decoded[h.rid])
+		v := decoded[h.rid]
+		for _, name := range byKey[h.key] {
+			if listsPackage(v, base, name) {
+				out[name] = append(out[name], v)
+			}
+		}
 	}
 	for _, vs := range out {
 		slices.SortFunc(vs, func(a, b *osv.Vulnerability) int { return strings.Compare(a.ID, b.ID) })
@@ -84,22 +98,33 @@ func (s *Store) Vulnerabilities(ctx context.Context, ecosystem string, names []s
 	return out, nil
 }
 
-type hit struct {
-	name string
-	rid  int64
+// listsPackage reports whether v lists the package (base ecosystem, normalised
+// name) in affected[]; it guards against hash collisions of nameKey.
+func listsPackage(v *osv.Vulnerability, base, name string) bool {
+	for _, a := range v.Affected {
+		if osv.BaseEcosystem(a.Package.Ecosystem) == base && osv.NormalizeName(a.Package.Ecosystem, a.Package.Name) == name {
+			return true
+		}
+	}
+	return false
 }
 
-// lookupChunk queries one chunk of names and decodes the records not yet
-// in decoded (shared by the workers, guarded by mu).
-func (s *Store) lookupChunk(ctx context.Context, base string, keys []string, mu *sync.Mutex, decoded map[int64]*osv.Vulnerability) ([]hit, error) {
+type hit struct {
+	key int64
+	rid int64
+}
+
+// lookupChunk queries one chunk of name keys and decodes the records not
+// yet in decoded (shared by the workers, guarded by mu).
+func (s *Store) lookupChunk(ctx context.Context, keys []int64, mu *sync.Mutex, decoded map[int64]*osv.Vulnerability) ([]hit, error) {
 	arr, err := json.Marshal(keys)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `
-SELECT a.name, r.rid, r.id, r.data
+SELECT a.key, r.rid, r.id, r.data
 FROM affected a JOIN records r ON r.rid = a.rid
-WHERE a.ecosystem = ? AND a.name IN (SELECT value FROM json_each(?)) AND r.withdrawn = 0`, base, string(arr))
+WHERE a.key IN (SELECT value FROM json_each(?)) AND r.withdrawn = 0`, string(arr))
 	if err != nil {
 		return nil, err
 	}
@@ -107,14 +132,14 @@ WHERE a.ecosystem = ? AND a.name IN (SELECT value FROM json_each(?)) AND r.withd
 	var hits []hit
 	for rows.Next() {
 		var (
-			name, id string
-			rid      int64
+			id       string
+			key, rid int64
 			blob     []byte
 		)
-		if err := rows.Scan(&name, &rid, &id, &blob); err != nil {
+		if err := rows.Scan(&key, &rid, &id, &blob); err != nil {
 			return hits, err
 		}
-		hits = append(hits, hit{name, rid})
+		hits = append(hits, hit{key, rid})
 		mu.Lock()
 		_, done := decoded[rid]
 		mu.Unlock()

@@ -9,8 +9,8 @@
 // previously committed state intact.
 //
 // Storage: records are kept as S2-compressed compact JSON blobs in table
-// records; table affected indexes (base ecosystem, normalised package name)
-// to the record, and holds rows only for records that are not withdrawn.
+// records; table affected indexes a 64-bit hash of (base ecosystem,
+// normalised package name) to the record, and holds rows only for records that are not withdrawn.
 // See docs/database.md.
 package advisory
 
@@ -60,10 +60,10 @@ CREATE TABLE IF NOT EXISTS records (
 	data      BLOB NOT NULL      -- S2-compressed compact JSON (meta record_codec)
 );
 CREATE TABLE IF NOT EXISTS affected (
-	ecosystem TEXT NOT NULL,     -- osv.BaseEcosystem
-	name      TEXT NOT NULL,     -- osv.NormalizeName
+	key       INTEGER NOT NULL,  -- nameKey(osv.BaseEcosystem, osv.NormalizeName)
 	rid       INTEGER NOT NULL,
-	PRIMARY KEY (ecosystem, name, rid)
+	ecosystem TEXT NOT NULL,     -- osv.BaseEcosystem, for status
+	PRIMARY KEY (key, rid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS affected_rid ON affected (rid);
 CREATE TABLE IF NOT EXISTS kev (

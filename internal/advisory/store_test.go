@@ -485,3 +485,25 @@ func TestZipArchive(t *testing.T) {
 		t.Errorf("p0=%v p4=%v", ids(got["p0"]), ids(got["p4"]))
 	}
 }
+
+// TestListsPackage: the guard against name-key collisions accepts only
+// records that name the package in the ecosystem.
+func TestListsPackage(t *testing.T) {
+	v := &osv.Vulnerability{ID: "X", Affected: []osv.Affected{{Package: osv.Package{Ecosystem: "PyPI", Name: "Foo_Bar"}}}}
+	tests := []struct {
+		base, name string
+		want       bool
+	}{
+		{"PyPI", "foo-bar", true},
+		{"PyPI", "foo-baz", false},
+		{"npm", "foo-bar", false},
+	}
+	for _, tc := range tests {
+		if got := listsPackage(v, tc.base, tc.name); got != tc.want {
+			t.Errorf("listsPackage(%s, %s) = %v", tc.base, tc.name, got)
+		}
+	}
+	if nameKey("PyPI", "a") == nameKey("PyPI", "b") || nameKey("PyPI", "a") == nameKey("npm", "a") {
+		t.Error("nameKey does not separate names or ecosystems")
+	}
+}

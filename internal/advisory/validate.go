@@ -2,6 +2,7 @@ package advisory
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/craft-cra/craft/internal/osv"
@@ -107,4 +108,17 @@ func indexKeys(v *osv.Vulnerability) [][2]string {
 		}
 	}
 	return keys
+}
+
+// nameKey is the index key of a package: FNV-1a (64 bit) of the base
+// ecosystem, a zero byte and the normalised name. Integer keys keep the
+// index small (a lookup of 10,000 names reads few pages) and compare
+// fast; lookups check the decoded record's names, so a hash collision
+// can never return a record for the wrong package.
+func nameKey(base, name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(base))
+	h.Write([]byte{0})
+	h.Write([]byte(name))
+	return int64(h.Sum64())
 }

@@ -53,7 +53,7 @@ func (s *Store) beginWrite(ctx context.Context) (*writer, error) {
 	w.ins = prep(`INSERT INTO records(id, modified, withdrawn, origin, data) VALUES (?, ?, ?, ?, ?)`)
 	w.upd = prep(`UPDATE records SET modified = ?, withdrawn = ?, origin = ?, data = ? WHERE rid = ?`)
 	w.delAffected = prep(`DELETE FROM affected WHERE rid = ?`)
-	w.insAffected = prep(`INSERT OR IGNORE INTO affected(ecosystem, name, rid) VALUES (?, ?, ?)`)
+	w.insAffected = prep(`INSERT OR IGNORE INTO affected(key, rid, ecosystem) VALUES (?, ?, ?)`)
 	if err != nil {
 		tx.Rollback()
 		return nil, fmt.Errorf("prepare statements: %w", err)
@@ -124,7 +124,7 @@ func (w *writer) index(ctx context.Context, r *preparedRecord, rid int64) error 
 		return nil
 	}
 	for _, k := range r.keys {
-		if _, err := w.insAffected.ExecContext(ctx, k[0], k[1], rid); err != nil {
+		if _, err := w.insAffected.ExecContext(ctx, nameKey(k[0], k[1]), rid, k[0]); err != nil {
 			return fmt.Errorf("index %s: %w", r.id, err)
 		}
 	}
