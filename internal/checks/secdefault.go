@@ -171,6 +171,10 @@ func scanSecdefault(ctx context.Context, repo *Repo) (map[string][]Result, error
 	return out, nil
 }
 
+// maxINISize bounds INI files: gopkg.in/ini.v1 takes seconds on files of
+// tens of thousands of keys, which no one writes by hand.
+const maxINISize = 256 << 10
+
 // scanFile runs the rules for one file's kind. Files that do not parse
 // (a Helm template, a half-written config) give no findings.
 func scanFile(rel string, kind sdKind, data []byte) []sdFinding {
@@ -210,6 +214,9 @@ func scanFile(rel string, kind sdKind, data []byte) []sdFinding {
 			runCfg(root, "toml")
 		}
 	case sdINI:
+		if len(data) > maxINISize {
+			break // ini.v1 slows down on huge files; these are generated, not settings
+		}
 		root, err := parseINI(rel, data)
 		if err == nil {
 			runCfg(root, "ini")
@@ -221,6 +228,8 @@ func scanFile(rel string, kind sdKind, data []byte) []sdFinding {
 	case sdConf:
 		if nginxLike(data) {
 			nginxRules(data, s)
+		} else if len(data) > maxINISize {
+			// generated, not hand-written settings
 		} else if root, err := parseINI(rel, data); err == nil {
 			runCfg(root, "ini")
 		}

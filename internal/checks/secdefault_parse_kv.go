@@ -126,6 +126,9 @@ func parseEnv(data []byte) *cfgNode {
 		if !ok {
 			continue
 		}
+		if len(root.Kids) >= maxCfgNodes {
+			break
+		}
 		root.Kids = append(root.Kids, &cfgNode{Key: strings.TrimSpace(k), Value: sdUnquoteEnv(strings.TrimSpace(v)), Line: i + 1})
 	}
 	return root
@@ -151,6 +154,8 @@ func sdUnquoteEnv(v string) string {
 func parseProperties(data []byte) *cfgNode {
 	root := &cfgNode{Kind: cfgMap}
 	lines := strings.Split(string(data), "\n")
+	entries := 0
+	index := map[*cfgNode]map[string]*cfgNode{}
 	for i := 0; i < len(lines); i++ {
 		start := i
 		line := strings.TrimLeft(strings.TrimSuffix(lines[i], "\r"), " \t\f")
@@ -170,23 +175,31 @@ func parseProperties(data []byte) *cfgNode {
 				v = strings.TrimLeft(v[1:], " \t\f")
 			}
 		}
-		sdInsertDotted(root, strings.Split(k, "."), strings.TrimSpace(v), start+1)
+		if entries++; entries > maxCfgNodes {
+			break
+		}
+		sdInsertDotted(root, index, strings.Split(k, "."), strings.TrimSpace(v), start+1)
 	}
 	return root
 }
 
-// sdInsertDotted puts value at the dotted path under root, creating maps.
-func sdInsertDotted(root *cfgNode, path []string, value string, line int) {
+// sdInsertDotted puts value at the dotted path under root, creating maps;
+// index remembers the maps made so far, so that many keys stay linear.
+func sdInsertDotted(root *cfgNode, index map[*cfgNode]map[string]*cfgNode, path []string, value string, line int) {
 	n := root
 	for i, seg := range path {
 		if i == len(path)-1 {
 			n.Kids = append(n.Kids, &cfgNode{Key: seg, Value: value, Line: line})
 			return
 		}
-		next := n.child(sdNormKey(seg))
-		if next == nil || next.Kind != cfgMap || next.Key != seg {
+		next := index[n][seg]
+		if next == nil {
 			next = &cfgNode{Key: seg, Kind: cfgMap, Line: line}
 			n.Kids = append(n.Kids, next)
+			if index[n] == nil {
+				index[n] = map[string]*cfgNode{}
+			}
+			index[n][seg] = next
 		}
 		n = next
 	}

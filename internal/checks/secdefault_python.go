@@ -232,7 +232,7 @@ func pyStatusRoute(lines []sdSrcLine, i int, route string, s *sdSink) {
 	}
 	// The decorator block: lines above and below that start with @.
 	first := i
-	for first > 0 && pyDecoratorRe.MatchString(lines[first-1].text) {
+	for first > 0 && first > i-20 && pyDecoratorRe.MatchString(lines[first-1].text) {
 		first--
 	}
 	def := -1
