@@ -30,12 +30,14 @@ const (
 	KEVURL         = "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
 )
 
-// DefaultEcosystems are the OSV ecosystems whose archives `craft db
+// DefaultEcosystems returns the OSV ecosystems whose archives `craft db
 // update` fetches by default: the language ecosystems craft's inventory
-// extracts.
-var DefaultEcosystems = []string{
-	"Go", "npm", "PyPI", "Maven", "crates.io", "RubyGems", "NuGet",
-	"Packagist", "Pub", "Hex", "CRAN", "Hackage", "SwiftURL",
+// extracts. The slice is the caller's.
+func DefaultEcosystems() []string {
+	return []string{
+		"Go", "npm", "PyPI", "Maven", "crates.io", "RubyGems", "NuGet",
+		"Packagist", "Pub", "Hex", "CRAN", "Hackage", "SwiftURL",
+	}
 }
 
 // Source is one place Update downloads from.
@@ -49,7 +51,7 @@ type Source struct {
 // DefaultEcosystems when none are given) and the CISA KEV feed.
 func DefaultSources(ecosystems []string) []Source {
 	if len(ecosystems) == 0 {
-		ecosystems = DefaultEcosystems
+		ecosystems = DefaultEcosystems()
 	}
 	var out []Source
 	for _, e := range ecosystems {

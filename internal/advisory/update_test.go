@@ -248,7 +248,7 @@ func TestParseSource(t *testing.T) {
 		}
 	}
 	def := DefaultSources(nil)
-	if len(def) != len(DefaultEcosystems)+1 || def[len(def)-1].URL != KEVURL ||
+	if len(def) != len(DefaultEcosystems())+1 || def[len(def)-1].URL != KEVURL ||
 		def[0].URL != "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip" {
 		t.Errorf("default sources = %+v", def)
 	}

@@ -216,7 +216,7 @@ anything else one document (OSV record, KEV catalog or endoflife.date product).`
 	}
 	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "output FORMAT[=FILE], FORMAT text or json (repeatable)")
 	cmd.Flags().StringArrayVar(&sourceArgs, "source", nil, "fetch NAME=URL instead of the default sources (repeatable)")
-	cmd.Flags().StringSliceVar(&ecosystems, "ecosystem", nil, "OSV ecosystems for the default sources (default: "+strings.Join(advisory.DefaultEcosystems, ",")+")")
+	cmd.Flags().StringSliceVar(&ecosystems, "ecosystem", nil, "OSV ecosystems for the default sources (default: "+strings.Join(advisory.DefaultEcosystems(), ",")+")")
 	return cmd
 }
 
