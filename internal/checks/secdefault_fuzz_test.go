@@ -1,9 +1,11 @@
 package checks
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,12 +61,21 @@ func TestSecdefaultHostileInput(t *testing.T) {
 	for i := 0; i < 5000; i++ {
 		deep = append(deep, '[')
 	}
+	// Inputs that were quadratic once: a long line of quotes (comment
+	// stripping), stacked route decorators (decorator walk), many dotted
+	// keys (.properties nesting).
+	quotes := []byte(strings.Repeat(`"`, 200_000))
+	routes := []byte(strings.Repeat("@app.route('/status')\n", 10_000))
+	var dotted strings.Builder
+	for i := 0; i < 20_000; i++ {
+		fmt.Fprintf(&dotted, "k%d.x=1\n", i)
+	}
 	for _, k := range sdFuzzKinds {
-		for _, in := range [][]byte{bomb, deep} {
+		for _, in := range [][]byte{bomb, deep, quotes, routes, []byte(dotted.String())} {
 			start := time.Now()
 			scanFile(k.name, k.kind, in)
-			if d := time.Since(start); d > 2*time.Second {
-				t.Errorf("%s: took %v", k.name, d)
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("%s: %d bytes took %v", k.name, len(in), d)
 			}
 		}
 	}
