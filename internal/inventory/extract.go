@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/osv-scalibr/extractor"
 	"github.com/google/osv-scalibr/extractor/filesystem"
@@ -77,7 +79,12 @@ func (s *scanner) extract(j *job, buf []byte) (res fileResult) {
 		gomod = &bytes.Buffer{}
 	}
 	rec := &recordingFS{FS: s.fsys, self: j.path}
-	defer rec.closeAll()
+	abandoned := false
+	defer func() {
+		if !abandoned { // an abandoned extractor may still be opening files
+			rec.closeAll()
+		}
+	}()
 	for i, ex := range j.extractors {
 		var r io.Reader = f
 		if i == 0 {
@@ -92,7 +99,14 @@ func (s *scanner) extract(j *job, buf []byte) (res fileResult) {
 			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("cannot rewind for %s: %v", ex.Name(), unwrapPathError(err))})
 			continue
 		}
-		pkgs, err := runExtractor(s, ex, rec, j.path, info, r)
+		pkgs, gaveUp, err := runExtractor(s.ctx, s.realRoot, ex, rec, j.path, info, r, ExtractTimeout)
+		if gaveUp {
+			// The extractor still runs and may still read f and write the
+			// hash: touch neither again.
+			abandoned = true
+			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("%s: %v", ex.Name(), err)})
+			return res
+		}
 		if err != nil {
 			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: fmt.Sprintf("%s: %s", ex.Name(), errorLines(err))})
 		}
@@ -163,22 +177,50 @@ func finishHash(f io.Reader, h hash.Hash, gomod *bytes.Buffer, buf []byte) error
 	return err
 }
 
-// runExtractor calls one extractor and turns a panic on hostile input into
-// an error.
-func runExtractor(s *scanner, ex filesystem.Extractor, fsys scalibrfs.FS, p string, info fs.FileInfo, r io.Reader) (pkgs []*extractor.Package, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			pkgs, err = nil, fmt.Errorf("extractor failed on this input: %v", v)
-		}
+// ExtractTimeout bounds the time one extractor may take on one file. Some
+// of scalibr v0.5.3's readers are quadratic in the number of packages
+// (package-lock.json, composer.lock and bun.lock look up each package's
+// line from the start of the file): a 20,000-package package-lock.json
+// takes about 15 CPU seconds, a hostile 100 MiB one would take hours. Past
+// the limit the file is skipped and the scan goes on.
+const ExtractTimeout = 60 * time.Second
+
+// runExtractor calls one extractor, turning a panic on hostile input into an
+// error. If the extractor is not done within timeout (or ctx ends) it gives
+// up and reports gaveUp: Go cannot stop the extractor, which goes on in the
+// background until it returns, and the caller must not touch r or fsys
+// again.
+func runExtractor(ctx context.Context, root string, ex filesystem.Extractor, fsys scalibrfs.FS, p string, info fs.FileInfo, r io.Reader, timeout time.Duration) (pkgs []*extractor.Package, gaveUp bool, err error) {
+	type outcome struct {
+		pkgs []*extractor.Package
+		err  error
+	}
+	done := make(chan outcome, 1) // buffered: an abandoned extractor must not block
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				done <- outcome{err: fmt.Errorf("extractor failed on this input: %v", v)}
+			}
+		}()
+		inv, err := ex.Extract(ctx, &filesystem.ScanInput{
+			FS:     fsys,
+			Path:   p,
+			Root:   root,
+			Info:   info,
+			Reader: r,
+		})
+		done <- outcome{pkgs: inv.Packages, err: err}
 	}()
-	inv, err := ex.Extract(s.ctx, &filesystem.ScanInput{
-		FS:     fsys,
-		Path:   p,
-		Root:   s.realRoot,
-		Info:   info,
-		Reader: r,
-	})
-	return inv.Packages, err
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case o := <-done:
+		return o.pkgs, false, o.err
+	case <-timer.C:
+		return nil, true, fmt.Errorf("gave up after %v (scalibr's reader is slow on files this large)", timeout)
+	case <-ctx.Done():
+		return nil, true, ctx.Err()
+	}
 }
 
 // runDirectReader reads a manifest's direct dependencies, turning a panic
