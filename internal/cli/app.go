@@ -120,6 +120,7 @@ func commands(app *App) []*cobra.Command {
 		newRestoreCmd(app),
 		newAuditCmd(app),
 		newAdminCmd(app),
+		newServeCmd(app),
 	}
 }
 
