@@ -57,9 +57,9 @@ func (s *Server) requestInfo(next http.Handler) http.Handler {
 	})
 }
 
-// newRequestID is 96 random bits, hex.
+// newRequestID is 128 random bits, hex: the shape of craft's IDs.
 func newRequestID() string {
-	var b [12]byte
+	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
