@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 func main() {
@@ -115,7 +116,8 @@ func writeCargo(w *bufio.Writer, pkgs []pkg) {
 func writeGoMod(w *bufio.Writer, pkgs []pkg) {
 	fmt.Fprintf(w, "module example.com/app\n\ngo 1.22\n\nrequire (\n")
 	for _, p := range pkgs {
-		fmt.Fprintf(w, "\texample.com/%s v%s\n", p.name, p.version)
+		// Without a /vN suffix a module path only takes v0 and v1.
+		fmt.Fprintf(w, "\texample.com/%s v%d%s\n", p.name, len(p.name)%2, p.version[strings.Index(p.version, "."):])
 	}
 	fmt.Fprintf(w, ")\n")
 }
