@@ -79,6 +79,10 @@ func NewInventory(inv *inventory.Inventory) Inventory {
 		Ecosystems: []EcosystemCount{},
 	}
 	for eco, n := range inv.Ecosystems() {
+		if eco == "" {
+			// Package types OSV has no ecosystem for (CocoaPods, say).
+			eco = "other"
+		}
 		out.Ecosystems = append(out.Ecosystems, EcosystemCount{Ecosystem: eco, Count: n})
 	}
 	slices.SortFunc(out.Ecosystems, func(a, b EcosystemCount) int {
