@@ -18,11 +18,12 @@ var (
 	jsHeaderACAORe   = regexp.MustCompile(`(?i)["']Access-Control-Allow-Origin["']\s*,\s*["']\*["']`)
 	jsHeaderACACRe   = regexp.MustCompile(`(?i)["']Access-Control-Allow-Credentials["']\s*,\s*["']?true`)
 
-	javaCORSWildRe = regexp.MustCompile(`allowedOrigins\(\s*"\*"\s*\)|allowedOriginPatterns\(\s*"\*"\s*\)|setAllowedOrigins\(\s*\w+(?:\.\w+)*\(\s*"\*"\s*\)\s*\)|setAllowedOriginPatterns\(\s*\w+(?:\.\w+)*\(\s*"\*"\s*\)\s*\)|addAllowedOrigin(?:Pattern)?\(\s*"\*"\s*\)|@CrossOrigin\([^)]*origins\s*=\s*"\*"`)
-	javaCredsRe    = regexp.MustCompile(`allowCredentials\(\s*true\s*\)|setAllowCredentials\(\s*true\s*\)|allowCredentials\s*=\s*"true"`)
-	javaNoVerifyRe = regexp.MustCompile(`NoopHostnameVerifier|ALLOW_ALL_HOSTNAME_VERIFIER|setHostnameVerifier\(\s*\(\s*\w+\s*,\s*\w+\s*\)\s*->\s*true\s*\)|TrustAllStrategy|InsecureTrustManagerFactory`)
-	javaOldTLSRe   = regexp.MustCompile(`SSLContext\.getInstance\(\s*"(TLSv1|TLSv1\.1|SSLv3|SSL)"\s*\)`)
-	javaDigestRe   = regexp.MustCompile(`MessageDigest\.getInstance\(\s*"(MD5|SHA-1|SHA1|SHA-256|SHA-512)"\s*\)`)
+	javaCORSWildRe  = regexp.MustCompile(`allowedOrigins\(\s*"\*"\s*\)|allowedOriginPatterns\(\s*"\*"\s*\)|setAllowedOrigins\(\s*\w+(?:\.\w+)*\(\s*"\*"\s*\)\s*\)|setAllowedOriginPatterns\(\s*\w+(?:\.\w+)*\(\s*"\*"\s*\)\s*\)|addAllowedOrigin(?:Pattern)?\(\s*"\*"\s*\)|@CrossOrigin\([^)]*origins\s*=\s*"\*"`)
+	javaCredsRe     = regexp.MustCompile(`allowCredentials\(\s*true\s*\)|setAllowCredentials\(\s*true\s*\)|allowCredentials\s*=\s*"true"`)
+	javaNoVerifyRe  = regexp.MustCompile(`NoopHostnameVerifier|ALLOW_ALL_HOSTNAME_VERIFIER|setHostnameVerifier\(\s*\(\s*\w+\s*,\s*\w+\s*\)\s*->\s*true\s*\)|TrustAllStrategy|InsecureTrustManagerFactory`)
+	javaOldTLSRe    = regexp.MustCompile(`SSLContext\.getInstance\(\s*"(TLSv1|TLSv1\.1|SSLv3|SSL)"\s*\)`)
+	javaPermitAllRe = regexp.MustCompile(`(?:requestMatchers|antMatchers|mvcMatchers|pathMatchers)\(\s*"([^"]+)"[^)]*\)\s*\.permitAll\(\)|EndpointRequest\.toAnyEndpoint\(\)\s*\)\s*\.permitAll\(\)`)
+	javaDigestRe    = regexp.MustCompile(`MessageDigest\.getInstance\(\s*"(MD5|SHA-1|SHA1|SHA-256|SHA-512)"\s*\)`)
 )
 
 // jsRules reads JavaScript and TypeScript line by line.
@@ -86,6 +87,20 @@ func jsRules(data []byte, s *sdSink) {
 	}
 }
 
+// javaOpenStatus reports a permitAll path that opens actuator, debug,
+// environment or log endpoints; "" is EndpointRequest.toAnyEndpoint().
+// /actuator/health and /actuator/info are public by design.
+func javaOpenStatus(p string) bool {
+	if p == "" {
+		return true
+	}
+	if strings.HasPrefix(p, "/actuator") {
+		return !strings.HasSuffix(p, "/health") && !strings.HasSuffix(p, "/info") && !strings.Contains(p, "/health/")
+	}
+	m := statusPathRe.FindStringSubmatch(p)
+	return m != nil && sdHasWord(sdKeyWords(m[1]), alwaysSensitiveWords...)
+}
+
 // jsRouteBody returns the handler of a route that starts on line i: up to
 // the next route or 40 lines.
 func jsRouteBody(lines []sdSrcLine, i int) string {
@@ -117,6 +132,13 @@ func javaRules(data []byte, s *sdSink) {
 		}
 		if javaCredsRe.MatchString(t) {
 			creds = true
+		}
+		if m := javaPermitAllRe.FindStringSubmatch(t); m != nil && javaOpenStatus(m[1]) {
+			what := m[1]
+			if what == "" {
+				what = "every actuator endpoint"
+			}
+			s.fail(idStatus, l.n, "Spring Security lets anyone reach "+what+" (permitAll)", strings.TrimSpace(t))
 		}
 		if m := javaNoVerifyRe.FindString(t); m != "" {
 			s.fail(idTLSVerify, l.n, "TLS certificate or host name verification is off ("+m+")", strings.TrimSpace(t))
