@@ -139,6 +139,8 @@ func (s *Store) parseJSONDoc(name string, data []byte, fromYAML bool) parsedDoc 
 		return parsedDoc{kind: kindEOL, eol: prod, err: err}
 	case p.ID == "" && fromYAML && fileFormat(name) == "md":
 		return parsedDoc{kind: kindIgnored}
+	case p.ID == "":
+		return parsedDoc{kind: kindOSV, err: errors.New(`not advisory data: neither an OSV record (no "id"), a KEV catalog nor an endoflife.date product`)}
 	}
 	rec := s.prepare(&p.Vulnerability, data)
 	return parsedDoc{kind: kindOSV, records: []parsedRecord{rec}}
