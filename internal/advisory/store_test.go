@@ -193,6 +193,10 @@ func TestImportCorpus(t *testing.T) {
 	if _, err := ro.Import(ctx, []string{"testdata/kev"}, importOpts()); err == nil {
 		t.Error("import into a read-only store succeeded")
 	}
+	// The connection itself is read-only, not only the Go API.
+	if _, err := ro.db.ExecContext(ctx, `DELETE FROM kev`); err == nil || !strings.Contains(err.Error(), "readonly") {
+		t.Errorf("write through a read-only connection: %v", err)
+	}
 }
 
 func countFiles(t *testing.T, root string) int {
