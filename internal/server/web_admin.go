@@ -476,10 +476,7 @@ func (w *web) auditPage(rw http.ResponseWriter, r *http.Request) error {
 	if len(events) == filter.Limit && (n+2)*auditPageSize <= maxEvents {
 		d.OlderURL = at(n + 1)
 	}
-	d.ExportURL = "/api/v1/audit/export"
-	if len(base) > 0 {
-		d.ExportURL += "?" + base.Encode()
-	}
+	d.ExportURL = exportURL(f, filter)
 	v := url.Values{}
 	for k, x := range base {
 		v[k] = x
@@ -517,4 +514,25 @@ func detailText(d map[string]string) string {
 		parts = append(parts, k+"="+d[k])
 	}
 	return strings.Join(parts, " ")
+}
+
+// exportURL links the API's export (GET /api/v1/audit/export, JSON Lines)
+// with the page's filter; the API takes RFC 3339 times.
+func exportURL(f auditFilterForm, filter store.AuditFilter) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"actor": f.Actor, "action": f.Action, "target": f.Target} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if !filter.Since.IsZero() {
+		v.Set("since", filter.Since.UTC().Format(time.RFC3339))
+	}
+	if !filter.Until.IsZero() {
+		v.Set("until", filter.Until.UTC().Format(time.RFC3339))
+	}
+	if len(v) == 0 {
+		return "/api/v1/audit/export"
+	}
+	return "/api/v1/audit/export?" + v.Encode()
 }

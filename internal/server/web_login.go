@@ -299,8 +299,9 @@ func (w *web) setupPage(rw http.ResponseWriter, r *http.Request) error {
 }
 
 // setupSubmit is POST /setup: checks the account first (address, password
-// policy), then spends the one-time token, then stores the administrator.
-// A refused password therefore does not use up the link.
+// policy), then spends the one-time token, then stores the administrator
+// and signs it in with a pending session that leads to MFA enrolment. A
+// refused password therefore does not use up the link.
 func (w *web) setupSubmit(rw http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
 		return err
@@ -346,11 +347,21 @@ func (w *web) setupSubmit(rw http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("server: setup: create administrator: %w", err)
 	}
+	if _, err := s.store.DeleteSetupTokens(ctx); err != nil {
+		return err
+	}
 	if err := s.auditAs(ctx, "setup", ClientIP(r), ActSetup, "user:"+u.ID,
 		map[string]string{"role": string(u.Role), "via": "web"}); err != nil {
 		return err
 	}
-	http.Redirect(rw, r, LoginPagePath+"?done=setup", http.StatusSeeOther)
+	// The new administrator goes straight on to MFA enrolment, with a
+	// session that is good for nothing else until then.
+	ns, err := s.auth.Sessions.Create(ctx, u.ID, ClientIP(r), truncate(r.UserAgent(), 256), false)
+	if err != nil {
+		return err
+	}
+	setSessionCookie(rw, ns)
+	http.Redirect(rw, r, EnrolPagePath, http.StatusSeeOther)
 	return nil
 }
 

@@ -176,7 +176,7 @@ func TestWebSetup(t *testing.T) {
 	form.Set("password", testPassword)
 	form.Set("password2", testPassword)
 	w := e.post("/setup", form)
-	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?done=setup" {
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != EnrolPagePath || sessionCookie(w) == nil {
 		t.Fatalf("setup: %d %q %s", w.Code, w.Header().Get("Location"), w.Body.String())
 	}
 	u, err := e.s.auth.Users.GetUserByEmail(context.Background(), "root@example.eu")

@@ -162,8 +162,6 @@ func (s *Server) fillPage(r *http.Request, p *page) {
 // ?done=<key>; nothing from the query string is ever shown as is.
 func notice(key string) string {
 	switch key {
-	case "setup":
-		return "The administrator account was created. Sign in to set up two-factor authentication."
 	case "logout":
 		return "You are signed out."
 	case "everywhere":
