@@ -40,10 +40,17 @@ func (s *Store) Vulnerabilities(ctx context.Context, ecosystem string, names []s
 	if len(keys) == 0 {
 		return out, nil
 	}
+	filter, err := s.nameFilter(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("look up %s advisories in %s: %w", base, s.path, err)
+	}
 	byKey := make(map[int64][]string, len(keys))
 	hashes := make([]int64, 0, len(keys))
 	for _, k := range keys {
 		h := nameKey(base, k)
+		if filter != nil && !filter.mayContain(h) {
+			continue // certainly no record
+		}
 		if _, ok := byKey[h]; !ok {
 			hashes = append(hashes, h)
 		}

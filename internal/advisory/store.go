@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
@@ -44,6 +45,11 @@ type Store struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+
+	// The name filter, cached with the filter_version it was read at.
+	filterMu      sync.Mutex
+	filter        *bloom
+	filterVersion string
 }
 
 const schemaSQL = `
@@ -66,6 +72,10 @@ CREATE TABLE IF NOT EXISTS affected (
 	PRIMARY KEY (key, rid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS affected_rid ON affected (rid);
+CREATE TABLE IF NOT EXISTS name_filter (
+	id   INTEGER PRIMARY KEY,        -- always 1
+	data BLOB NOT NULL               -- Bloom filter over affected.key
+);
 CREATE TABLE IF NOT EXISTS kev (
 	cve_id             TEXT PRIMARY KEY,
 	vendor_project     TEXT NOT NULL,

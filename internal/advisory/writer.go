@@ -28,6 +28,7 @@ type preparedRecord struct {
 
 // writer stores records inside one transaction.
 type writer struct {
+	changed                                 bool // the affected index changed: rebuild the name filter
 	tx                                      *sql.Tx
 	sel, ins, upd, delAffected, insAffected *sql.Stmt
 }
@@ -65,6 +66,12 @@ func (s *Store) beginWrite(ctx context.Context) (*writer, error) {
 func (w *writer) rollback() { w.tx.Rollback() }
 
 func (w *writer) commit(ctx context.Context, now time.Time) error {
+	if w.changed {
+		if err := rebuildBloom(ctx, w.tx); err != nil {
+			w.tx.Rollback()
+			return err
+		}
+	}
 	if err := setMeta(ctx, w.tx, "last_updated", now.UTC().Format(time.RFC3339Nano)); err != nil {
 		w.tx.Rollback()
 		return err
@@ -111,6 +118,7 @@ func (w *writer) put(ctx context.Context, r *preparedRecord, origin string) (out
 	if _, err := w.delAffected.ExecContext(ctx, rid); err != nil {
 		return 0, fmt.Errorf("update %s: %w", r.id, err)
 	}
+	w.changed = true
 	if err := w.index(ctx, r, rid); err != nil {
 		return 0, err
 	}
@@ -123,6 +131,7 @@ func (w *writer) index(ctx context.Context, r *preparedRecord, rid int64) error 
 	if r.withdrawn {
 		return nil
 	}
+	w.changed = true
 	for _, k := range r.keys {
 		if _, err := w.insAffected.ExecContext(ctx, nameKey(k[0], k[1]), rid, k[0]); err != nil {
 			return fmt.Errorf("index %s: %w", r.id, err)
