@@ -403,6 +403,17 @@ func TestWebBrowserWalk(t *testing.T) {
 		t.Errorf("new token %q is not a craft token", tok)
 	}
 	b.screenshot("account")
+	// 200 % zoom of a 1280-pixel window is a 640-pixel viewport: the pages
+	// must reflow without a horizontal scroll bar (WCAG 1.4.10).
+	b.step("zoom 200 %", chromedp.EmulateViewport(640, 900))
+	for _, p := range []string{"/account", "/admin/users", "/admin/audit"} {
+		b.open(p)
+		if over, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("document.documentElement.scrollWidth > window.innerWidth")); err != nil || over {
+			t.Errorf("%s at 200 %% zoom scrolls sideways (%v)", p, err)
+		}
+	}
+	b.screenshot("audit-zoom200")
+	b.step("zoom 100 %", chromedp.ResetViewport())
 	if b.open("/admin/audit?verify=1") != http.StatusOK || !strings.HasPrefix(b.text("#verify-result"), "Intact") {
 		t.Errorf("audit chain not shown intact")
 	}
