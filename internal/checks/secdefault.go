@@ -134,6 +134,20 @@ func (m *sdScan) results(ctx context.Context, repo *Repo, id string) ([]Result, 
 func scanSecdefault(ctx context.Context, repo *Repo) (map[string][]Result, error) {
 	out := map[string][]Result{}
 	seen := map[[3]string]bool{}
+	add := func(f sdFinding) {
+		key := [3]string{f.rule, f.path, fmt.Sprint(f.line)}
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		out[f.rule] = append(out[f.rule], Result{
+			Outcome:   f.outcome,
+			Message:   f.message,
+			Locations: []Location{{Path: f.path, Line: f.line}},
+			Evidence:  f.evidence,
+		})
+	}
+	var all sdFacts
 	// In a git checkout only committed files ship: a local .env or a build
 	// output is the developer's, not the product's default.
 	files, err := repo.CommittedFiles()
@@ -155,19 +169,15 @@ func scanSecdefault(ctx context.Context, repo *Repo) (map[string][]Result, error
 		if err != nil {
 			return nil, fmt.Errorf("secure defaults: %w", err)
 		}
-		for _, f := range scanFile(rel, kind, data) {
-			key := [3]string{f.rule, f.path, fmt.Sprint(f.line)}
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			out[f.rule] = append(out[f.rule], Result{
-				Outcome:   f.outcome,
-				Message:   f.message,
-				Locations: []Location{{Path: f.path, Line: f.line}},
-				Evidence:  f.evidence,
-			})
+		findings, facts := scanFileFacts(rel, kind, data)
+		all.proxied = append(all.proxied, facts.proxied...)
+		all.listeners = append(all.listeners, facts.listeners...)
+		for _, f := range findings {
+			add(f)
 		}
+	}
+	for _, f := range behindProxy(all) {
+		add(f)
 	}
 	return out, nil
 }
@@ -194,6 +204,13 @@ func iniTooBig(data []byte) bool {
 // scanFile runs the rules for one file's kind. Files that do not parse
 // (a Helm template, a half-written config) give no findings.
 func scanFile(rel string, kind sdKind, data []byte) []sdFinding {
+	f, _ := scanFileFacts(rel, kind, data)
+	return f
+}
+
+// scanFileFacts is scanFile that also returns what the file tells about
+// the product's listeners and its reverse proxy, for rules across files.
+func scanFileFacts(rel string, kind sdKind, data []byte) ([]sdFinding, sdFacts) {
 	s := &sdSink{path: rel}
 	runCfg := func(root *cfgNode, format string) {
 		if root == nil {
@@ -264,5 +281,5 @@ func scanFile(rel string, kind sdKind, data []byte) []sdFinding {
 	case sdShell:
 		shellRules(rel, data, s)
 	}
-	return s.findings
+	return s.findings, s.facts
 }

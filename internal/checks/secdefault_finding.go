@@ -36,6 +36,23 @@ type sdFinding struct {
 type sdSink struct {
 	path     string
 	findings []sdFinding
+	facts    sdFacts
+}
+
+// sdFacts are observations that only mean something together: a reverse
+// proxy that reaches the app on 127.0.0.1:PORT, and the app listening on
+// 0.0.0.0:PORT.
+type sdFacts struct {
+	proxied   []sdPortRef // ports a local reverse proxy forwards to
+	listeners []sdPortRef // main listeners bound to every interface
+}
+
+// sdPortRef is a port seen at a place.
+type sdPortRef struct {
+	port     string
+	path     string
+	line     int
+	evidence string
 }
 
 // fail records a finding that fails its check.

@@ -164,6 +164,7 @@ func nginxRules(data []byte, s *sdSink) {
 		}
 	}
 	walk(dirs, 0)
+	nginxLocalUpstreams(dirs, false, 0, s)
 }
 
 // ngxStatusOpen reports a location serving stub_status (or the NGINX Plus

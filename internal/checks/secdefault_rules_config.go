@@ -11,7 +11,7 @@ import (
 // configRules are the rules that read any parsed configuration tree.
 var configRules = []func(*cfgDoc, *sdSink){
 	credRule, bindRule, debugRule, tlsOffRule, tlsVersionRule, tlsVerifyRule,
-	hashConfigRule, corsConfigRule, autoUpdateRule, newUserRoleRule, statusConfigRule,
+	hashConfigRule, corsConfigRule, autoUpdateRule, newUserRoleRule, statusConfigRule, mainListeners,
 }
 
 // sdAnyIP reports whether v binds every interface: 0.0.0.0, ::, [::] or *,
