@@ -429,18 +429,20 @@ func (w *web) auditPage(rw http.ResponseWriter, r *http.Request) error {
 	} else if !filter.Until.IsZero() {
 		filter.Until = filter.Until.Add(24 * time.Hour) // the whole end day
 	}
-	n, _ := strconv.Atoi(q.Get("page"))
-	n = max(n, 0)
 	// The store pages forward by sequence number; newest first is read as
 	// the newest (n+1)·50 events and cut to the last 50. ListAudit stops
 	// at 10,000 events, so deeper pages ask for a narrower filter.
 	const maxEvents = 10000
-	d := auditData{Filter: f, Page: n}
-	if (n+1)*auditPageSize > maxEvents {
-		d.TooDeep = true
-		n = maxEvents/auditPageSize - 1
-		d.Page = n
+	const lastPage = maxEvents/auditPageSize - 1
+	n, err := strconv.Atoi(q.Get("page"))
+	if err != nil || n < 0 {
+		n = 0
 	}
+	d := auditData{Filter: f}
+	if n > lastPage {
+		d.TooDeep, n = true, lastPage
+	}
+	d.Page = n
 	filter.Limit = (n + 1) * auditPageSize
 	events, err := w.s.store.ListAudit(ctx, filter)
 	if err != nil {

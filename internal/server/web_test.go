@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/boombuler/barcode/qr"
 
@@ -117,6 +118,8 @@ func TestWebPagesRender(t *testing.T) {
 			"/admin/products":           "Widget",
 			"/admin/audit":              "Audit log",
 			"/admin/audit?verify=1":     "Intact",
+			"/admin/audit?page=9223372036854775807&since=2026-01-01&until=2099-12-31": "only the newest 10,000",
+			"/admin/audit?page=-3&since=yesterday":                                    "not a date",
 		} {
 			expectHTML(t, e.do("GET", path, nil, c), http.StatusOK, want)
 		}
@@ -446,5 +449,43 @@ func TestQRSVG(t *testing.T) {
 	}
 	if painted != dark {
 		t.Errorf("path paints %d modules, the code has %d dark", painted, dark)
+	}
+}
+
+// TestWebAuditPaging: newest first, 50 a page, older pages by link, the
+// filter kept, the export link carrying the filter as RFC 3339 times.
+func TestWebAuditPaging(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), Config{Limits: RateLimits{Disabled: true}})
+	admin := e.user("root@example.eu", auth.RoleAdministrator)
+	c := withCookie(e.session(admin))
+	for i := range 120 {
+		if _, err := e.st.AppendAudit(context.Background(), store.Event{At: time.Date(2026, 12, 4, 12, 0, i, 0, time.UTC), Actor: "system", Action: "test.event",
+			Target: "n:" + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := regexp.MustCompile(`<tr>\s*<td>(\d+)</td>`)
+	seqs := func(body string) []int {
+		var out []int
+		for _, m := range rows.FindAllStringSubmatch(body, -1) {
+			n, err := strconv.Atoi(m[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	body := expectHTML(t, e.do("GET", "/admin/audit?action=test.event&until=2026-12-04", nil, c), http.StatusOK, "Older events")
+	got := seqs(body)
+	if len(got) != 50 || got[0] != 120 || got[49] != 71 {
+		t.Fatalf("page 0: %d rows %v", len(got), got)
+	}
+	if !strings.Contains(body, `href="/api/v1/audit/export?action=test.event&amp;until=2026-12-05T00%3A00%3A00Z"`) {
+		t.Errorf("export link lacks the filter: %s", regexp.MustCompile(`href="/api/v1/audit/export[^"]*"`).FindString(body))
+	}
+	got = seqs(e.do("GET", "/admin/audit?action=test.event&until=2026-12-04&page=2", nil, c).Body.String())
+	if len(got) != 20 || got[0] != 20 || got[19] != 1 {
+		t.Fatalf("page 2: %d rows %v", len(got), got)
 	}
 }
