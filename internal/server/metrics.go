@@ -57,10 +57,11 @@ func newMetrics() *metrics {
 	return m
 }
 
-// MetricsHandler serves the metrics for the metrics listener. It is never
-// part of Handler.
+// MetricsHandler serves the metrics for the metrics listener (and pprof in
+// binaries built with -tags craft_pprof). It is never part of Handler.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}))
+	debugRoutes(mux)
 	return mux
 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,4 +123,22 @@ func TestCleanupTakesLease(t *testing.T) {
 			t.Fatalf("late run %+v %v", res, err)
 		}
 	})
+}
+
+// TestMetricsListenerOnly: metrics are served by MetricsHandler, never by
+// the main handler, and pprof only in binaries built with the tag.
+func TestMetricsListenerOnly(t *testing.T) {
+	e := sqliteEnv(t)
+	e.do("GET", "/health", nil)
+	w := httptest.NewRecorder()
+	e.s.MetricsHandler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `craft_http_requests_total{code="200",route="GET /health"} 1`) {
+		t.Fatalf("metrics %d %s", w.Code, w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	e.s.MetricsHandler().ServeHTTP(w, httptest.NewRequest("GET", "/debug/pprof/", nil))
+	if (w.Code == 200) != DebugEnabled {
+		t.Fatalf("pprof %d with DebugEnabled %v", w.Code, DebugEnabled)
+	}
+	expectStatus(t, e.do("GET", "/metrics", nil), 404)
 }
