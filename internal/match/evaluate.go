@@ -37,6 +37,7 @@ type event struct {
 	kind eventKind
 	raw  string
 	v    semantic.Version // nil for "introduced: 0" and "limit: *"
+	key  numericKey
 }
 
 func (e event) String() string { return e.kind.String() + " " + e.raw }
@@ -53,16 +54,13 @@ type compiledRange struct {
 
 // compiledAffected is one affected[] entry of a record.
 type compiledAffected struct {
-	ecosystem string // as written in the record
-	base      string
-	suffix    string
-	name      string // osv.NormalizeName form
-	rawName   string
-	versions  []string
-	severity  []osv.Severity
-	raw       []osv.Range     // as in the record
-	ranges    []compiledRange // compiled from raw on first use
-	compiled  bool
+	src      *osv.Affected // as in the record
+	base     string
+	suffix   string
+	name     string // osv.NormalizeName form, set on first use (named)
+	named    bool
+	compiled bool
+	ranges   []compiledRange // compiled from src.Ranges on first use
 }
 
 // compiledRecord is a record with its version bounds parsed once per run.
@@ -76,21 +74,33 @@ type compiledRecord struct {
 // resolved now, its ranges on first use (rangesOf), so entries for other
 // packages of a many-package record cost nothing.
 func compile(rec *osv.Vulnerability, vc *versionCache) *compiledRecord {
-	cr := &compiledRecord{rec: rec, affected: make([]compiledAffected, len(rec.Affected))}
-	for i, a := range rec.Affected {
-		base, suffix := splitEcosystem(a.Package.Ecosystem)
-		cr.affected[i] = compiledAffected{
-			ecosystem: a.Package.Ecosystem,
-			base:      base,
-			suffix:    suffix,
-			name:      vc.normalName(base, a.Package.Name),
-			rawName:   a.Package.Name,
-			versions:  a.Versions,
-			severity:  a.Severity,
-			raw:       a.Ranges,
-		}
-	}
+	cr := &compiledRecord{}
+	compileInto(cr, rec, make([]compiledAffected, len(rec.Affected)))
 	return cr
+}
+
+// compileInto is compile into caller-provided memory: cr, and affected
+// with len(rec.Affected) entries. Package names are normalised on first
+// use (compiledAffected.is), so entries of other ecosystems cost nothing.
+func compileInto(cr *compiledRecord, rec *osv.Vulnerability, affected []compiledAffected) {
+	*cr = compiledRecord{rec: rec, affected: affected}
+	for i := range rec.Affected {
+		a := &rec.Affected[i]
+		base, suffix := splitEcosystem(a.Package.Ecosystem)
+		affected[i] = compiledAffected{src: a, base: base, suffix: suffix}
+	}
+}
+
+// is reports whether the entry names the package (base ecosystem, suffix,
+// normalised names).
+func (a *compiledAffected) is(base, suffix string, names []string, vc *versionCache) bool {
+	if a.base != base || !suffixCompatible(a.suffix, suffix) {
+		return false
+	}
+	if !a.named {
+		a.name, a.named = vc.normalName(a.base, a.src.Package.Name), true
+	}
+	return slices.Contains(names, a.name)
 }
 
 // rangesOf returns the parsed SEMVER and ECOSYSTEM ranges of affected entry
@@ -104,7 +114,8 @@ func (cr *compiledRecord) rangesOf(i int, vc *versionCache) []compiledRange {
 	}
 	a.compiled = true
 	id := cr.rec.ID
-	for _, r := range a.raw {
+	a.ranges = make([]compiledRange, 0, len(a.src.Ranges))
+	for _, r := range a.src.Ranges {
 		var order string
 		switch r.Type {
 		case osv.RangeSemver:
@@ -112,13 +123,13 @@ func (cr *compiledRecord) rangesOf(i int, vc *versionCache) []compiledRange {
 		case osv.RangeEcosystem:
 			order = a.base
 			if !vc.supported(order) {
-				cr.notes = append(cr.notes, fmt.Sprintf("%s: ECOSYSTEM range of %s %q not evaluated: no version order for %s", id, a.ecosystem, a.rawName, a.base))
+				cr.notes = append(cr.notes, fmt.Sprintf("%s: ECOSYSTEM range of %s %q not evaluated: no version order for %s", id, a.src.Package.Ecosystem, a.src.Package.Name, a.base))
 				continue
 			}
 		case osv.RangeGit:
 			continue
 		default:
-			cr.notes = append(cr.notes, fmt.Sprintf("%s: range type %q of %q not evaluated", id, r.Type, a.rawName))
+			cr.notes = append(cr.notes, fmt.Sprintf("%s: range type %q of %q not evaluated", id, r.Type, a.src.Package.Name))
 			continue
 		}
 		a.ranges = append(a.ranges, compileRange(id, r, order, vc, &cr.notes))
@@ -127,8 +138,9 @@ func (cr *compiledRecord) rangesOf(i int, vc *versionCache) []compiledRange {
 }
 
 func compileRange(id string, r osv.Range, order string, vc *versionCache, notes *[]string) compiledRange {
-	cr := compiledRange{typ: r.Type, order: order}
-	for _, e := range r.Events {
+	cr := compiledRange{typ: r.Type, order: order, events: make([]event, 0, len(r.Events))}
+	for i := range r.Events {
+		e := &r.Events[i]
 		var ev event
 		switch {
 		case e.Introduced != "":
@@ -145,12 +157,12 @@ func compileRange(id string, r osv.Range, order string, vc *versionCache, notes 
 		}
 		special := (ev.kind == evIntroduced && ev.raw == "0") || (ev.kind == evLimit && strings.Contains(ev.raw, "*"))
 		if !special {
-			v, err := vc.parse(order, ev.raw)
-			if err != nil {
-				*notes = append(*notes, fmt.Sprintf("%s: event %q ignored: does not parse as a %s version: %v", id, ev.String(), order, err))
+			p := vc.parsed(order, ev.raw)
+			if p.err != nil {
+				*notes = append(*notes, fmt.Sprintf("%s: event %q ignored: does not parse as a %s version: %v", id, ev.String(), order, p.err))
 				continue
 			}
-			ev.v = v
+			ev.v, ev.key = p.v, p.key
 		}
 		if ev.kind == evLimit {
 			cr.limits = append(cr.limits, ev)
@@ -172,11 +184,20 @@ func compareEvents(a, b event) int {
 	case bz:
 		return 1
 	}
-	c, err := compareVersions(a.v, b.v)
+	c, err := compareEventVersions(a.v, a.key, b.v, b.key)
 	if err != nil {
 		return 0
 	}
 	return c
+}
+
+// compareEventVersions compares two versions through their numeric keys
+// when both have one, else with compareVersions.
+func compareEventVersions(a semantic.Version, ak numericKey, b semantic.Version, bk numericKey) (int, error) {
+	if ak.n > 0 && bk.n > 0 {
+		return compareNumeric(ak, bk), nil
+	}
+	return compareVersions(a, b)
 }
 
 // rangeHit says where a version lies in a range that contains it.
@@ -189,6 +210,16 @@ type rangeHit struct {
 // contains evaluates the OSV algorithm for one range: BeforeLimits, then
 // the sorted event timeline. It returns nil when v is not affected.
 func (r *compiledRange) contains(v semantic.Version) (*rangeHit, error) {
+	hit, ok, err := r.find(v, numericKey{})
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &hit, nil
+}
+
+// find is contains without allocating, with v's numeric key (the zero key
+// when it has none): ok is false when v is not affected.
+func (r *compiledRange) find(v semantic.Version, vk numericKey) (hit rangeHit, ok bool, err error) {
 	var limit *event
 	if len(r.limits) > 0 {
 		before := false
@@ -198,9 +229,9 @@ func (r *compiledRange) contains(v semantic.Version) (*rangeHit, error) {
 				before, limit = true, l
 				break
 			}
-			c, err := compareVersions(v, l.v)
+			c, err := compareEventVersions(v, vk, l.v, l.key)
 			if err != nil {
-				return nil, err
+				return rangeHit{}, false, err
 			}
 			if c < 0 {
 				before, limit = true, l
@@ -208,19 +239,20 @@ func (r *compiledRange) contains(v semantic.Version) (*rangeHit, error) {
 			}
 		}
 		if !before {
-			return nil, nil
+			return rangeHit{}, false, nil
 		}
 	}
 	vulnerable := false
 	at := -1
-	for i, e := range r.events {
+	for i := range r.events {
+		e := &r.events[i]
 		if e.kind == evIntroduced && e.v == nil {
 			vulnerable, at = true, i
 			continue
 		}
-		c, err := compareVersions(v, e.v)
+		c, err := compareEventVersions(v, vk, e.v, e.key)
 		if err != nil {
-			return nil, err
+			return rangeHit{}, false, err
 		}
 		switch e.kind {
 		case evIntroduced:
@@ -238,16 +270,16 @@ func (r *compiledRange) contains(v semantic.Version) (*rangeHit, error) {
 		}
 	}
 	if !vulnerable {
-		return nil, nil
+		return rangeHit{}, false, nil
 	}
-	hit := &rangeHit{introduced: r.events[at], limit: limit}
+	hit = rangeHit{introduced: r.events[at], limit: limit}
 	for i := at + 1; i < len(r.events); i++ {
 		if k := r.events[i].kind; k == evFixed || k == evLastAffected {
 			hit.closer = &r.events[i]
 			break
 		}
 	}
-	return hit, nil
+	return hit, true, nil
 }
 
 // subject is a version being tested against records: the installed
@@ -256,14 +288,46 @@ type subject struct {
 	raw     string
 	listRaw string // form compared with versions lists
 	vc      *versionCache
+	// raw parsed in up to two orders (the ecosystem's and SemVer), set by
+	// prime so that evaluating many records does not look them up again.
+	n      int
+	orders [2]string
+	parsed [2]parsedVersion
 }
 
-func (s subject) in(order string) (semantic.Version, error) { return s.vc.parse(order, s.raw) }
+// prime parses the subject in order now and keeps the result.
+func (s *subject) prime(order string) {
+	if s.n == len(s.orders) {
+		return
+	}
+	for i := range s.n {
+		if s.orders[i] == order {
+			return
+		}
+	}
+	s.orders[s.n], s.parsed[s.n] = order, s.vc.parsed(order, s.raw)
+	s.n++
+}
+
+func (s *subject) in(order string) (semantic.Version, error) {
+	p := s.inParsed(order)
+	return p.v, p.err
+}
+
+// inParsed is in with the numeric key.
+func (s *subject) inParsed(order string) parsedVersion {
+	for i := range s.n {
+		if s.orders[i] == order {
+			return s.parsed[i]
+		}
+	}
+	return s.vc.parsed(order, s.raw)
+}
 
 // inVersions is the OSV IncludedInVersions: exact string equality. Go
 // versions are compared without their "v" prefix, since Go components
 // carry it and the Go database does not.
-func (s subject) inVersions(list []string, goEco bool) bool {
+func (s *subject) inVersions(list []string, goEco bool) bool {
 	for _, l := range list {
 		if l == s.listRaw || (goEco && strings.TrimPrefix(l, "v") == s.listRaw) {
 			return true
@@ -282,33 +346,33 @@ type affectedMatch struct {
 // entries for the package (base ecosystem, suffix, normalised names). It
 // returns nil when the record does not affect the subject. Comparison
 // errors are added to notes.
-func (cr *compiledRecord) evalAffected(s subject, base, suffix string, names []string, notes *[]string) *affectedMatch {
+func (cr *compiledRecord) evalAffected(s *subject, base, suffix string, names []string, notes *[]string) *affectedMatch {
 	var m *affectedMatch
 	var listed *Evidence // a versions-list match, used when no range matched
 	for i := range cr.affected {
 		a := &cr.affected[i]
-		if a.base != base || !suffixCompatible(a.suffix, suffix) || !slices.Contains(names, a.name) {
+		if !a.is(base, suffix, names, s.vc) {
 			continue
 		}
-		if listed == nil && s.inVersions(a.versions, base == "Go") {
+		if listed == nil && s.inVersions(a.src.Versions, base == "Go") {
 			listed = &Evidence{
-				RecordID: cr.rec.ID, Ecosystem: a.ecosystem, Package: a.rawName,
+				RecordID: cr.rec.ID, Ecosystem: a.src.Package.Ecosystem, Package: a.src.Package.Name,
 				RangeType: RangeVersions, Events: []string{"listed in versions"},
 			}
 		}
 		ranges := cr.rangesOf(i, s.vc)
 		for j := range ranges {
 			r := &ranges[j]
-			v, err := s.in(r.order)
-			if err != nil {
+			pv := s.inParsed(r.order)
+			if pv.err != nil {
 				continue // the caller notes an unparsable installed version once
 			}
-			hit, err := r.contains(v)
+			hit, ok, err := r.find(pv.v, pv.key)
 			if err != nil {
-				*notes = append(*notes, fmt.Sprintf("%s: %s range of %q not evaluated for %q: %v", cr.rec.ID, r.typ, a.rawName, s.raw, err))
+				*notes = append(*notes, fmt.Sprintf("%s: %s range of %q not evaluated for %q: %v", cr.rec.ID, r.typ, a.src.Package.Name, s.raw, err))
 				continue
 			}
-			if hit == nil {
+			if !ok {
 				continue
 			}
 			if m == nil {
@@ -320,7 +384,7 @@ func (cr *compiledRecord) evalAffected(s subject, base, suffix string, names []s
 					ev = append(ev, hit.limit.String())
 				}
 				m = &affectedMatch{evidence: Evidence{
-					RecordID: cr.rec.ID, Ecosystem: a.ecosystem, Package: a.rawName,
+					RecordID: cr.rec.ID, Ecosystem: a.src.Package.Ecosystem, Package: a.src.Package.Name,
 					RangeType: r.typ, Events: ev,
 				}}
 			}
@@ -347,7 +411,7 @@ func (cr *compiledRecord) fixedEvents(base, suffix string, names []string, vc *v
 	var out []fixCandidate
 	for i := range cr.affected {
 		a := &cr.affected[i]
-		if a.base != base || !suffixCompatible(a.suffix, suffix) || !slices.Contains(names, a.name) {
+		if !a.is(base, suffix, names, vc) {
 			continue
 		}
 		for _, r := range cr.rangesOf(i, vc) {
@@ -362,14 +426,26 @@ func (cr *compiledRecord) fixedEvents(base, suffix string, names []string, vc *v
 }
 
 // severities lists the record's severities and those of its entries for
-// the package.
+// the package. The result may be the record's own slice: do not modify it.
 func (cr *compiledRecord) severities(base, suffix string, names []string) []osv.Severity {
-	out := slices.Clone(cr.rec.Severity)
+	out := cr.rec.Severity
+	cloned := false
 	for i := range cr.affected {
 		a := &cr.affected[i]
-		if a.base == base && suffixCompatible(a.suffix, suffix) && slices.Contains(names, a.name) {
-			out = append(out, a.severity...)
+		if len(a.src.Severity) == 0 || a.base != base || !suffixCompatible(a.suffix, suffix) {
+			continue
 		}
+		name := a.name
+		if !a.named {
+			name = osv.NormalizeName(a.base, a.src.Package.Name)
+		}
+		if !slices.Contains(names, name) {
+			continue
+		}
+		if !cloned {
+			out, cloned = slices.Clip(slices.Clone(out)), true
+		}
+		out = append(out, a.src.Severity...)
 	}
 	return out
 }

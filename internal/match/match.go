@@ -32,6 +32,16 @@ type matcher struct {
 	compiled map[*osv.Vulnerability]*compiledRecord
 	notes    map[string]bool
 	vectors  map[osv.Severity]scoredResult
+
+	// slabs the compiled records and their one-entry affected lists are
+	// carved from, so that compiling a record costs no allocation of its
+	// own.
+	crSlab []compiledRecord
+	caSlab []compiledAffected
+	// scratch for matchComponent
+	dedupe    []*osv.Vulnerability
+	hits      []hit
+	evalNotes []string
 }
 
 type scoredResult struct {
@@ -51,9 +61,14 @@ func (m *matcher) scoreVector(s osv.Severity) (scoredVector, bool, error) {
 	return r.sv, r.isCVSS, r.err
 }
 
-func newMatcher() *matcher {
+// newMatcher returns a matcher whose version cache sits in front of shared
+// (a new one when nil).
+func newMatcher(shared *sharedVersions) *matcher {
+	if shared == nil {
+		shared = newSharedVersions()
+	}
 	return &matcher{
-		vc:       newVersionCache(),
+		vc:       newWorkerCache(shared),
 		compiled: make(map[*osv.Vulnerability]*compiledRecord),
 		notes:    make(map[string]bool),
 		vectors:  make(map[osv.Severity]scoredResult),
@@ -66,7 +81,22 @@ func (m *matcher) compile(rec *osv.Vulnerability) *compiledRecord {
 	if cr, ok := m.compiled[rec]; ok {
 		return cr
 	}
-	cr := compile(rec, m.vc)
+	if len(m.crSlab) == 0 {
+		m.crSlab = make([]compiledRecord, 256)
+	}
+	cr := &m.crSlab[0]
+	m.crSlab = m.crSlab[1:]
+	var affected []compiledAffected
+	if n := len(rec.Affected); n <= 2 {
+		if len(m.caSlab) < n {
+			m.caSlab = make([]compiledAffected, 512)
+		}
+		affected = m.caSlab[:n:n]
+		m.caSlab = m.caSlab[n:]
+	} else {
+		affected = make([]compiledAffected, n)
+	}
+	compileInto(cr, rec, affected)
 	m.compiled[rec] = cr
 	return cr
 }
@@ -94,9 +124,10 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 	if now.IsZero() {
 		now = time.Now().UTC()
 	}
-	m := newMatcher()
+	m := newMatcher(nil)
 
 	byEco := make(map[string][]componentQuery)
+	nameBuf := make([]string, len(inv.Components)) // one name per component
 	for i := range inv.Components {
 		c := &inv.Components[i]
 		base, suffix := splitEcosystem(c.Ecosystem)
@@ -116,7 +147,8 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 		if isGoToolchain(base, c.Name) {
 			q.names = []string{"stdlib", "toolchain"}
 		} else {
-			q.names = []string{m.vc.normalName(base, c.Name)}
+			nameBuf[i] = m.vc.normalName(base, c.Name)
+			q.names = nameBuf[i : i+1 : i+1]
 		}
 		byEco[base] = append(byEco[base], q)
 	}
@@ -127,14 +159,14 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 		ecos = append(ecos, eco)
 	}
 	slices.Sort(ecos)
-	var work []workItem
+	work := make([]workItem, 0, len(inv.Components))
 	for _, eco := range ecos {
 		queries := byEco[eco]
 		if !m.vc.supported(eco) {
 			m.note("ecosystem %s: no version order: its components are matched by versions lists and SEMVER ranges only", eco)
 		}
-		seen := make(map[string]bool)
-		var names []string
+		seen := make(map[string]bool, len(queries))
+		names := make([]string, 0, len(queries))
 		for _, q := range queries {
 			for _, n := range q.names {
 				if !seen[n] {
@@ -149,9 +181,13 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 			return nil, fmt.Errorf("match: advisories for %s: %w", eco, err)
 		}
 		for _, q := range queries {
-			var cands []*osv.Vulnerability
-			for _, n := range q.names {
-				cands = append(cands, recs[n]...)
+			var cands []*osv.Vulnerability // read only: may be the source's slice
+			if len(q.names) == 1 {
+				cands = recs[q.names[0]]
+			} else {
+				for _, n := range q.names {
+					cands = append(cands, recs[n]...)
+				}
 			}
 			if len(cands) > 0 {
 				work = append(work, workItem{q, cands})
@@ -225,7 +261,7 @@ func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			wm := newMatcher()
+			wm := newMatcher(m.vc.shared)
 			n := 0
 			for _, w := range shards[wi] {
 				n += len(w.cands)
@@ -290,30 +326,37 @@ func (m *matcher) matchComponent(q componentQuery, cands []*osv.Vulnerability) [
 		}
 	}
 
-	var hits []hit
-	for _, rec := range dedupeRecords(cands) {
+	hits := m.hits[:0]
+	m.dedupe = dedupeRecordsInto(m.dedupe[:0], cands)
+	for _, rec := range m.dedupe {
 		if !rec.Withdrawn.IsZero() {
 			m.note("%s: withdrawn on %s: skipped", rec.ID, rec.Withdrawn.Format(time.DateOnly))
 			continue
 		}
 		cr := m.compile(rec)
-		var evalNotes []string
-		am := cr.evalAffected(s, q.base, q.suffix, q.names, &evalNotes)
-		for _, n := range evalNotes {
+		m.evalNotes = m.evalNotes[:0]
+		am := cr.evalAffected(&s, q.base, q.suffix, q.names, &m.evalNotes)
+		for _, n := range m.evalNotes {
 			m.notes[n] = true
 		}
 		if am != nil {
 			hits = append(hits, hit{cr, am})
 		}
 	}
+	clear(m.dedupe)
 	if len(hits) == 0 {
+		m.hits = hits
 		return nil
 	}
 
-	var out []Finding
-	for _, group := range mergeAliases(hits) {
-		out = append(out, m.finding(q, s, group))
+	// the groups are used up here, so hits can be reused afterwards
+	groups := mergeAliases(hits)
+	out := make([]Finding, 0, len(groups))
+	for _, group := range groups {
+		out = append(out, m.finding(q, &s, group))
 	}
+	clear(hits)
+	m.hits = hits[:0]
 	return out
 }
 
@@ -322,7 +365,11 @@ func (m *matcher) matchComponent(q componentQuery, cands []*osv.Vulnerability) [
 // source from several databases (PYSEC both in its own repository and in
 // osv.dev's PyPI export).
 func dedupeRecords(cands []*osv.Vulnerability) []*osv.Vulnerability {
-	out := make([]*osv.Vulnerability, 0, len(cands))
+	return dedupeRecordsInto(make([]*osv.Vulnerability, 0, len(cands)), cands)
+}
+
+// dedupeRecordsInto is dedupeRecords appending to out.
+func dedupeRecordsInto(out, cands []*osv.Vulnerability) []*osv.Vulnerability {
 	var at map[string]int // only for long lists; short ones are scanned
 	if len(cands) > 32 {
 		at = make(map[string]int, len(cands))
@@ -358,7 +405,22 @@ func dedupeRecords(cands []*osv.Vulnerability) []*osv.Vulnerability {
 	return out
 }
 
+// subject returns raw as a subject, parsed in base's order and in SemVer.
 func (m *matcher) subject(base, raw string) subject {
+	s := subject{raw: raw, listRaw: raw, vc: m.vc}
+	if base == "Go" {
+		s.listRaw = strings.TrimPrefix(raw, "v")
+	}
+	if m.vc.supported(base) {
+		s.prime(base)
+	}
+	s.prime(orderSemver)
+	return s
+}
+
+// candidate returns raw as a subject parsed on demand (a candidate fix is
+// tested in few orders).
+func (m *matcher) candidate(base, raw string) subject {
 	s := subject{raw: raw, listRaw: raw, vc: m.vc}
 	if base == "Go" {
 		s.listRaw = strings.TrimPrefix(raw, "v")
@@ -439,7 +501,7 @@ func compareRecords(a, b string) int {
 	return compareIDs(a, b)
 }
 
-func (m *matcher) finding(q componentQuery, s subject, group []hit) Finding {
+func (m *matcher) finding(q componentQuery, s *subject, group []hit) Finding {
 	f := Finding{Component: componentRef(q.c)}
 	recs := make([]*compiledRecord, len(group))
 	for i, h := range group {
@@ -520,7 +582,7 @@ func preferredID(ids []string, fallback string) string {
 
 // minimumFix returns the smallest fixed event of the group's records that
 // is above the installed version and that none of the records affects.
-func (m *matcher) minimumFix(q componentQuery, installed subject, recs []*compiledRecord) string {
+func (m *matcher) minimumFix(q componentQuery, installed *subject, recs []*compiledRecord) string {
 	var seen, cands []string
 	for _, cr := range recs {
 		for _, fc := range cr.fixedEvents(q.base, q.suffix, q.names, m.vc) {
@@ -528,15 +590,15 @@ func (m *matcher) minimumFix(q componentQuery, installed subject, recs []*compil
 				continue
 			}
 			seen = append(seen, fc.raw)
-			iv, err := installed.in(fc.order)
-			if err != nil {
+			iv := installed.inParsed(fc.order)
+			if iv.err != nil {
 				continue
 			}
-			fv, err := m.vc.parse(fc.order, fc.raw)
-			if err != nil {
+			fv := m.vc.parsed(fc.order, fc.raw)
+			if fv.err != nil {
 				continue
 			}
-			if c, err := compareVersions(fv, iv); err != nil || c <= 0 {
+			if c, err := compareParsed(&fv, &iv); err != nil || c <= 0 {
 				continue
 			}
 			cands = append(cands, fc.raw)
@@ -544,11 +606,11 @@ func (m *matcher) minimumFix(q componentQuery, installed subject, recs []*compil
 	}
 	m.sortVersions(q.base, cands)
 	for _, cand := range cands {
-		s := m.subject(q.base, cand)
+		s := m.candidate(q.base, cand)
 		affected := false
 		for _, cr := range recs {
 			var ignored []string
-			if cr.evalAffected(s, q.base, q.suffix, q.names, &ignored) != nil {
+			if cr.evalAffected(&s, q.base, q.suffix, q.names, &ignored) != nil {
 				affected = true
 				break
 			}
@@ -567,18 +629,21 @@ func (m *matcher) sortVersions(base string, vs []string) {
 	if !m.vc.supported(order) {
 		order = orderSemver
 	}
+	if len(vs) < 2 {
+		return
+	}
 	slices.SortStableFunc(vs, func(a, b string) int {
-		va, ea := m.vc.parse(order, a)
-		vb, eb := m.vc.parse(order, b)
+		va := m.vc.parsed(order, a)
+		vb := m.vc.parsed(order, b)
 		switch {
-		case ea != nil && eb != nil:
+		case va.err != nil && vb.err != nil:
 			return strings.Compare(a, b)
-		case ea != nil:
+		case va.err != nil:
 			return 1
-		case eb != nil:
+		case vb.err != nil:
 			return -1
 		}
-		c, err := compareVersions(va, vb)
+		c, err := compareParsed(&va, &vb)
 		if err != nil || c == 0 {
 			return strings.Compare(a, b)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/craft-cra/craft/internal/osv"
 	"github.com/google/osv-scalibr/semantic"
@@ -19,59 +20,214 @@ var errUnsupportedOrder = errors.New("no version order for this ecosystem")
 type parsedVersion struct {
 	v   semantic.Version
 	err error
+	key numericKey
+}
+
+// numericKey is a plain release version ("1.22.3": one to four dot-separated
+// numbers of up to nine digits, no leading zeros) as numbers. In the orders
+// of numericParts two such versions compare as their numbers do, the
+// shorter padded with zeros (TestNumericKeyOrder checks it against
+// osv-scalibr/semantic), which spares the big-integer comparison for most
+// versions.
+type numericKey struct {
+	n int8 // number of parts; 0: not a plain release version
+	p [4]uint32
+}
+
+// numericParts is how many parts a plain release version may have in
+// order for numericKey to reproduce the order's comparison; 0 for orders it
+// is not used in. (SemVer reads a fourth part as something else.)
+func numericParts(order string) int {
+	switch order {
+	case orderSemver, "Go", "npm", "crates.io":
+		return 3
+	case "PyPI", "Maven":
+		return 4
+	}
+	return 0
+}
+
+// numericKeyOf returns s's numericKey, or the zero key when s is not a plain
+// release version of at most maxParts parts.
+func numericKeyOf(s string, maxParts int) numericKey {
+	var k numericKey
+	maxParts = min(maxParts, len(k.p))
+	for len(s) > 0 {
+		if int(k.n) == maxParts {
+			return numericKey{}
+		}
+		i := 0
+		var x uint32
+		for i < len(s) && i < 10 && s[i] >= '0' && s[i] <= '9' {
+			x = x*10 + uint32(s[i]-'0')
+			i++
+		}
+		if i == 0 || i > 9 || (i > 1 && s[0] == '0') {
+			return numericKey{}
+		}
+		k.p[k.n] = x
+		k.n++
+		s = s[i:]
+		if len(s) > 0 {
+			if s[0] != '.' || len(s) == 1 {
+				return numericKey{}
+			}
+			s = s[1:]
+		}
+	}
+	return k
+}
+
+// compareNumeric compares two valid numeric keys.
+func compareNumeric(a, b numericKey) int {
+	for i := range max(a.n, b.n) {
+		x, y := a.p[i], b.p[i] // parts past n are zero
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// compareParsed is compareVersions on two parsed versions, through their
+// numeric keys when both have one.
+func compareParsed(a, b *parsedVersion) (int, error) {
+	if a.key.n > 0 && b.key.n > 0 {
+		return compareNumeric(a.key, b.key), nil
+	}
+	return compareVersions(a.v, b.v)
 }
 
 // versionCache parses each distinct version once per order and run, and
-// normalises each distinct package name once.
+// normalises each distinct package name once. It belongs to one goroutine;
+// the parsed versions behind it (sharedVersions) are shared by all the
+// workers of a run, so a version string is parsed once per run, not once per
+// worker.
 type versionCache struct {
-	orders      map[string]map[string]parsedVersion
+	orders      map[string]map[string]*parsedVersion
 	unsupported map[string]bool
-	names       map[[2]string]string
+	names       map[string]map[string]string // base → name → normalised
+	shared      *sharedVersions
+
+	// the order and name maps used last: most lookups in a row are in the
+	// same order and ecosystem.
+	lastOrder string
+	lastByVer map[string]*parsedVersion
+	lastBase  string
+	lastNames map[string]string
 }
 
-func newVersionCache() *versionCache {
+// sharedVersions holds every version parsed in a run, for all its workers.
+// Workers look a version up here only when their own versionCache misses,
+// that is once per distinct version and worker.
+type sharedVersions struct {
+	mu     sync.Mutex
+	parsed map[[2]string]*parsedVersion // order, version
+}
+
+func newSharedVersions() *sharedVersions {
+	return &sharedVersions{parsed: make(map[[2]string]*parsedVersion)}
+}
+
+// newVersionCache returns a cache with its own shared versions.
+func newVersionCache() *versionCache { return newWorkerCache(newSharedVersions()) }
+
+// newWorkerCache returns a goroutine's cache in front of shared.
+func newWorkerCache(shared *sharedVersions) *versionCache {
 	return &versionCache{
-		orders:      make(map[string]map[string]parsedVersion),
+		orders:      make(map[string]map[string]*parsedVersion),
 		unsupported: make(map[string]bool),
-		names:       make(map[[2]string]string),
+		names:       make(map[string]map[string]string),
+		shared:      shared,
 	}
 }
 
 // normalName is osv.NormalizeName, cached.
 func (c *versionCache) normalName(base, name string) string {
-	k := [2]string{base, name}
-	if n, ok := c.names[k]; ok {
+	byName := c.lastNames
+	if byName == nil || base != c.lastBase {
+		byName = c.names[base]
+		if byName == nil {
+			byName = make(map[string]string)
+			c.names[base] = byName
+		}
+		c.lastBase, c.lastNames = base, byName
+	}
+	if n, ok := byName[name]; ok {
 		return n
 	}
 	n := osv.NormalizeName(base, name)
-	c.names[k] = n
+	byName[name] = n
 	return n
 }
 
 // parse returns s parsed in order (orderSemver or a base ecosystem).
 func (c *versionCache) parse(order, s string) (semantic.Version, error) {
-	byVersion := c.orders[order]
-	if byVersion == nil {
-		byVersion = make(map[string]parsedVersion)
-		c.orders[order] = byVersion
+	p := c.parsed(order, s)
+	return p.v, p.err
+}
+
+// parsed is parse with the numeric key.
+func (c *versionCache) parsed(order, s string) parsedVersion {
+	byVersion := c.lastByVer
+	if byVersion == nil || order != c.lastOrder {
+		byVersion = c.orders[order]
+		if byVersion == nil {
+			byVersion = make(map[string]*parsedVersion)
+			c.orders[order] = byVersion
+		}
+		c.lastOrder, c.lastByVer = order, byVersion
 	}
 	if p, ok := byVersion[s]; ok {
-		return p.v, p.err
+		return *p
 	}
-	var p parsedVersion
+	if c.unsupported[order] {
+		p := &parsedVersion{err: errUnsupportedOrder}
+		byVersion[s] = p
+		return *p
+	}
+	p := c.shared.parse(order, s)
+	if errors.Is(p.err, errUnsupportedOrder) {
+		c.unsupported[order] = true
+	}
+	byVersion[s] = p
+	return *p
+}
+
+// parse returns s parsed in order, parsing it on first use. Two workers
+// may parse the same string at once; parsing is deterministic, and the
+// first result stored is the one every worker gets.
+func (sv *sharedVersions) parse(order, s string) *parsedVersion {
+	k := [2]string{order, s}
+	sv.mu.Lock()
+	q, ok := sv.parsed[k]
+	sv.mu.Unlock()
+	if ok {
+		return q
+	}
+	p := new(parsedVersion)
 	if order == orderSemver {
 		p.v, p.err = safeParse(s, "npm")
-	} else if c.unsupported[order] {
-		p.err = errUnsupportedOrder
 	} else {
 		p.v, p.err = safeParse(s, order)
 		if errors.Is(p.err, semantic.ErrUnsupportedEcosystem) {
-			c.unsupported[order] = true
-			p.err = errUnsupportedOrder
+			p.v, p.err = nil, errUnsupportedOrder
 		}
 	}
-	byVersion[s] = p
-	return p.v, p.err
+	if n := numericParts(order); p.err == nil && n > 0 {
+		p.key = numericKeyOf(s, n)
+	}
+	sv.mu.Lock()
+	if q, ok := sv.parsed[k]; ok {
+		p = q
+	} else {
+		sv.parsed[k] = p
+	}
+	sv.mu.Unlock()
+	return p
 }
 
 // supported reports whether osv-scalibr/semantic orders versions of the
