@@ -142,3 +142,17 @@ func TestMetricsListenerOnly(t *testing.T) {
 	}
 	expectStatus(t, e.do("GET", "/metrics", nil), 404)
 }
+
+// TestServerTimeouts: the main server has header, read, write and idle
+// timeouts and a header size limit (slow-loris and oversized headers).
+func TestServerTimeouts(t *testing.T) {
+	e := sqliteEnv(t)
+	hs := e.s.httpServer(nil)
+	if hs.ReadHeaderTimeout <= 0 || hs.ReadHeaderTimeout > 10*time.Second || hs.ReadTimeout <= 0 ||
+		hs.WriteTimeout <= 0 || hs.IdleTimeout <= 0 || hs.MaxHeaderBytes <= 0 || hs.MaxHeaderBytes > 64<<10 {
+		t.Fatalf("timeouts %v %v %v %v, max header %d", hs.ReadHeaderTimeout, hs.ReadTimeout, hs.WriteTimeout, hs.IdleTimeout, hs.MaxHeaderBytes)
+	}
+	if err := e.s.Run(t.Context(), Listeners{}); err == nil {
+		t.Fatal("Run without TLS and without InsecureHTTP accepted")
+	}
+}
