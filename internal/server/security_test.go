@@ -504,3 +504,22 @@ func TestNoDebugEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnSessionsAndTokensOnly: a user cannot end another user's session or
+// revoke another user's token (404, nothing changes).
+func TestOwnSessionsAndTokensOnly(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st, Config{Limits: RateLimits{Disabled: true}})
+		a, b := e.user("a@example.eu", auth.RoleViewer), e.user("b@example.eu", auth.RoleViewer)
+		sa, sb := e.session(a), e.session(b)
+		ta := e.token(a, auth.RoleViewer, nil)
+		toks := decode[[]tokenJSON](t, e.do("GET", "/api/v1/me/tokens", nil, withCookie(sa)))
+		expectStatus(t, e.do("DELETE", "/api/v1/me/tokens/"+toks[0].ID, nil, withCookie(sb)), 404)
+		expectStatus(t, e.do("DELETE", "/api/v1/me/sessions/"+auth.SessionID(sa), nil, withCookie(sb)), 404)
+		expectStatus(t, e.do("GET", "/api/v1/me", nil, withCookie(sa)), 200)
+		expectStatus(t, e.do("GET", "/api/v1/me", nil, withBearer(ta)), 200)
+		if list := decode[[]sessionJSON](t, e.do("GET", "/api/v1/me/sessions", nil, withCookie(sb))); len(list) != 1 || !list[0].Current {
+			t.Fatalf("b sees sessions %+v", list)
+		}
+	})
+}
