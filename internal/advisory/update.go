@@ -102,6 +102,9 @@ type UpdateOptions struct {
 	UserAgent string
 	// Import limits for the downloaded archives.
 	Import ImportOptions
+	// OnSource, when set, is called before each source is fetched (for
+	// progress output).
+	OnSource func(Source)
 }
 
 // SourceResult is what happened to one source.
@@ -140,6 +143,9 @@ func (s *Store) Update(ctx context.Context, sources []Source, opts UpdateOptions
 			return out, fmt.Errorf("update: source %q given twice", src.Name)
 		}
 		seen[src.Name] = true
+		if opts.OnSource != nil {
+			opts.OnSource(src)
+		}
 		r, err := s.updateSource(ctx, src, opts)
 		if err != nil {
 			return append(out, r), err

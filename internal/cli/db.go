@@ -180,10 +180,16 @@ anything else one document (OSV record, KEV catalog or endoflife.date product).`
 				return err
 			}
 			defer store.Close()
-			results, err := store.Update(cmd.Context(), sources, advisory.UpdateOptions{
+			uopts := advisory.UpdateOptions{
 				UserAgent: "craft/" + Version,
 				Import:    advisory.ImportOptions{Now: app.Now},
-			})
+			}
+			if app.StderrIsTerminal {
+				uopts.OnSource = func(src advisory.Source) {
+					fmt.Fprintf(app.Stderr, "fetching %s (%s)\n", src.Name, src.URL)
+				}
+			}
+			results, err := store.Update(cmd.Context(), sources, uopts)
 			if err != nil {
 				return err
 			}
