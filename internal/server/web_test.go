@@ -489,3 +489,54 @@ func TestWebAuditPaging(t *testing.T) {
 		t.Fatalf("page 2: %d rows %v", len(got), got)
 	}
 }
+
+// TestWebMFAEnrolAndRecoveryCode: the enrolment page's key turns MFA on,
+// the recovery codes are shown once, and a recovery code signs in once.
+func TestWebMFAEnrolAndRecoveryCode(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), Config{Limits: RateLimits{Disabled: true}})
+	e.user("root@example.eu", auth.RoleAdministrator)
+	signIn := func() reqOpt {
+		t.Helper()
+		w := e.post("/login", url.Values{"email": {"root@example.eu"}, "password": {testPassword}})
+		if w.Code != http.StatusSeeOther || sessionCookie(w) == nil {
+			t.Fatalf("sign-in: %d", w.Code)
+		}
+		return withCookie(sessionCookie(w).Value)
+	}
+	pending := signIn()
+	body := expectHTML(t, e.do("GET", EnrolPagePath, nil, pending), http.StatusOK)
+	key := regexp.MustCompile(`id="totp-secret">([A-Z2-7 ]+)<`).FindStringSubmatch(body)
+	otpURL := regexp.MustCompile(`name="url" value="([^"]+)"`).FindStringSubmatch(body)
+	if key == nil || otpURL == nil {
+		t.Fatal("no key on the enrolment page")
+	}
+	secret := strings.ReplaceAll(key[1], " ", "")
+	code := totpNow(t, secret, e.clock.Now())
+	w := e.post(EnrolPagePath, url.Values{"code": {code[:3] + " " + code[3:]}, "secret": {secret},
+		"url": {strings.ReplaceAll(otpURL[1], "&amp;", "&")}}, pending)
+	body = expectHTML(t, w, http.StatusOK, `id="recovery-codes"`)
+	codes := regexp.MustCompile(`<li>([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})</li>`).FindAllStringSubmatch(body, -1)
+	if len(codes) != auth.RecoveryCodeCount || sessionCookie(w) == nil {
+		t.Fatalf("%d recovery codes, cookie %v", len(codes), sessionCookie(w))
+	}
+	// The old pending cookie stopped working when the session rotated.
+	if w := e.do("GET", "/", nil, pending); w.Code != http.StatusSeeOther {
+		t.Errorf("the pending cookie still works: %d", w.Code)
+	}
+	expectHTML(t, e.do("GET", "/account", nil, withCookie(sessionCookie(w).Value)), http.StatusOK, "10 of 10 recovery codes left")
+
+	// Sign in with a recovery code (lower case, without dashes: people
+	// type them so), once.
+	rc := strings.ToLower(strings.ReplaceAll(codes[0][1], "-", ""))
+	pending = signIn()
+	w = e.post(MFAPagePath, url.Values{"code": {rc}, "next": {"/account"}}, pending)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/account" {
+		t.Fatalf("recovery code: %d %q %s", w.Code, w.Header().Get("Location"), w.Body.String())
+	}
+	pending = signIn()
+	expectHTML(t, e.post(MFAPagePath, url.Values{"code": {rc}}, pending), http.StatusUnauthorized, "not valid or was used already")
+	failed, err := e.st.ListAudit(context.Background(), store.AuditFilter{Action: ActMFAFailed})
+	if err != nil || len(failed) != 1 {
+		t.Fatalf("mfa.failed events: %d %v", len(failed), err)
+	}
+}
