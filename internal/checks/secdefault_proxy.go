@@ -3,6 +3,7 @@ package checks
 import (
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -79,22 +80,9 @@ func behindProxy(f sdFacts) []sdFinding {
 		out = append(out, sdFinding{
 			rule: idBindAll, outcome: OutcomeWarn, path: l.path, line: l.line,
 			message: "the app listens on all interfaces on port " + l.port + " although its reverse proxy reaches it on localhost (" +
-				p.path + ":" + itoaSD(p.line) + "); bind it to 127.0.0.1 so that clients cannot bypass the proxy",
+				p.path + ":" + strconv.Itoa(p.line) + "); bind it to 127.0.0.1 so that clients cannot bypass the proxy",
 			evidence: sdClip(l.evidence),
 		})
 	}
 	return out
-}
-
-func itoaSD(i int) string {
-	if i <= 0 {
-		return "0"
-	}
-	var b [20]byte
-	n := len(b)
-	for ; i > 0; i /= 10 {
-		n--
-		b[n] = byte('0' + i%10)
-	}
-	return string(b[n:])
 }
