@@ -511,3 +511,30 @@ func TestListsPackage(t *testing.T) {
 		t.Error("nameKey does not separate names or ecosystems")
 	}
 }
+
+// TestImportCanceled: a canceled import is rolled back and reports the
+// cancellation; the stored data stays.
+func TestImportCanceled(t *testing.T) {
+	s := withPriorState(t)
+	dir := t.TempDir()
+	var recs []any
+	for i := range 2000 {
+		recs = append(recs, record(fmt.Sprintf("C-%d", i), "2024-01-01T00:00:00Z", "npm", "left-pad"))
+	}
+	entries := map[string][]byte{}
+	for i, r := range recs {
+		entries[fmt.Sprintf("C-%d.json", i)] = mustJSON(t, r)
+	}
+	p := filepath.Join(dir, "all.zip")
+	writeFile(t, p, zipOf(t, entries))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := s.Import(ctx, []string{p}, importOpts())
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "all.zip") {
+		t.Errorf("err = %v, want context.Canceled naming the input", err)
+	}
+	checkPriorState(t, s)
+	if storedID(t, s, "C-1") {
+		t.Error("records of a canceled import were stored")
+	}
+}
