@@ -188,7 +188,7 @@ type tab struct {
 // step runs actions that do not navigate.
 func (b *tab) step(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.t.Fatalf("%s: %v", what, err)
@@ -199,7 +199,7 @@ func (b *tab) step(what string, actions ...chromedp.Action[chromedp.Void]) {
 // the status of the new page.
 func (b *tab) load(what string, actions ...chromedp.Action[chromedp.Void]) int64 {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, actions...)
 	if err != nil {
@@ -211,7 +211,7 @@ func (b *tab) load(what string, actions ...chromedp.Action[chromedp.Void]) int64
 // open navigates to a path of the server and returns the status.
 func (b *tab) open(path string) int64 {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.base+path))
 	if err != nil {
@@ -241,7 +241,7 @@ func (b *tab) fill(fields ...string) {
 // text is the visible text of the first element matching sel.
 func (b *tab) text(sel string) string {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
@@ -273,7 +273,7 @@ func (b *tab) count(sel string) int {
 // screenshot saves the page as name.png.
 func (b *tab) screenshot(name string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -314,7 +314,7 @@ func TestWebBrowserWalk(t *testing.T) {
 	}
 	start := time.Now()
 	s, ts, clk := browserServer(t)
-	ctx := browser(t, 90*time.Second)
+	ctx := browser(t, 120*time.Second)
 	var console consoleLog
 	console.collect(ctx) // starts the browser
 	b := &tab{t: t, ctx: ctx, base: ts.URL, shot: t.TempDir()}
