@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -195,6 +196,13 @@ func login(c *http.Client, base, email, pw string) (int, string, error) {
 
 const benchPassword = "bench mark orbit lantern 2026"
 
+// runID keeps the accounts of one run apart from earlier runs' on a shared
+// PostgreSQL database.
+var runID = strconv.FormatInt(time.Now().UnixNano(), 36)
+
+// email is a per-run address.
+func email(local string) string { return local + "-" + runID + "@example.eu" }
+
 func readScenario(o options) error {
 	// The limiter runs (its cost is measured) but with room for the
 	// load: the default 20 requests/s per address and per principal would
@@ -208,11 +216,11 @@ func readScenario(o options) error {
 		return err
 	}
 	defer in.stop()
-	if err := in.user("reader@example.eu", benchPassword, auth.RoleViewer); err != nil {
+	if err := in.user(email("reader"), benchPassword, auth.RoleViewer); err != nil {
 		return err
 	}
 	c := in.client("", o.clients)
-	code, cookie, err := login(c, in.url, "reader@example.eu", benchPassword)
+	code, cookie, err := login(c, in.url, email("reader"), benchPassword)
 	if err != nil || cookie == "" {
 		return fmt.Errorf("login: %d %v", code, err)
 	}
@@ -297,10 +305,10 @@ func bruteScenario(o options) error {
 		return err
 	}
 	defer in.stop()
-	if err := in.user("victim@example.eu", benchPassword+" v", auth.RoleViewer); err != nil {
+	if err := in.user(email("victim"), benchPassword+" v", auth.RoleViewer); err != nil {
 		return err
 	}
-	if err := in.user("alice@example.eu", benchPassword, auth.RoleViewer); err != nil {
+	if err := in.user(email("alice"), benchPassword, auth.RoleViewer); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(o.duration)
@@ -322,11 +330,11 @@ func bruteScenario(o options) error {
 					n := 0
 					for time.Now().Before(deadline) {
 						n++
-						email := "victim@example.eu"
+						addr := email("victim")
 						if n%2 == 0 {
-							email = fmt.Sprintf("guess%d-%d-%d@example.eu", i, k, n)
+							addr = fmt.Sprintf("guess%d-%d-%d@example.eu", i, k, n)
 						}
-						code, _, err := login(c, in.url, email, fmt.Sprintf("wrong password %d-%d-%d", i, k, n))
+						code, _, err := login(c, in.url, addr, fmt.Sprintf("wrong password %d-%d-%d", i, k, n))
 						if err != nil {
 							code = -1
 						}
@@ -347,7 +355,7 @@ func bruteScenario(o options) error {
 	var worst time.Duration
 	for time.Now().Before(deadline) {
 		t0 := time.Now()
-		code, cookie, err := login(legit, in.url, "alice@example.eu", benchPassword)
+		code, cookie, err := login(legit, in.url, email("alice"), benchPassword)
 		d := time.Since(t0)
 		worst = max(worst, d)
 		if err == nil && code == http.StatusOK && cookie != "" {
