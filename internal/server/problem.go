@@ -82,7 +82,13 @@ type Problem struct {
 // words; everything else is a 500 with no detail.
 func problemFor(err error) (*Error, Problem) {
 	var e *Error
-	if !errors.As(err, &e) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &e):
+	case errors.As(err, &mbe):
+		// A form or upload read past the route's limit.
+		e = errTooLarge(mbe.Limit)
+	default:
 		e = fromAuthError(err)
 	}
 	status := e.Status

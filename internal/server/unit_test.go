@@ -5,6 +5,9 @@ import (
 	"crypto/elliptic"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"os"
@@ -13,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/craft-cra/craft/internal/auth"
 	"github.com/craft-cra/craft/internal/store"
 	"github.com/craft-cra/craft/internal/store/storetest"
 )
@@ -154,5 +158,30 @@ func TestServerTimeouts(t *testing.T) {
 	}
 	if err := e.s.Run(t.Context(), Listeners{}); err == nil {
 		t.Fatal("Run without TLS and without InsecureHTTP accepted")
+	}
+}
+
+// TestProblemMapping: errors from handlers map to the right status without
+// internals; a body read past the limit anywhere (forms too) is 413.
+func TestProblemMapping(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{&http.MaxBytesError{Limit: 10}, 413},
+		{fmt.Errorf("parse form: %w", &http.MaxBytesError{Limit: 10}), 413},
+		{fmt.Errorf("x: %w", store.ErrNotFound), 404},
+		{fmt.Errorf("x: %w", store.ErrConflict), 409},
+		{auth.ErrForbidden, 403},
+		{auth.ErrMFARequired, 401},
+		{errors.New("database is on fire"), 500},
+	} {
+		_, p := problemFor(c.err)
+		if p.Status != c.want {
+			t.Errorf("%v: %d, want %d", c.err, p.Status, c.want)
+		}
+		if p.Status == 500 && p.Detail != "" {
+			t.Errorf("500 with detail %q", p.Detail)
+		}
 	}
 }
