@@ -153,6 +153,15 @@ func TestSecdefaultSecureTwin(t *testing.T) {
 	}
 }
 
+// TestSecdefaultCleanProduct: a product written the way well-kept projects
+// ship (settings from the environment, TLS 1.2+, non-root images, narrow
+// CORS, an nginx proxy to another container) gives no findings at all.
+func TestSecdefaultCleanProduct(t *testing.T) {
+	if rs := runSecdefault(t, filepath.Join("testdata", "secdefault", "clean-product")); len(rs) > 0 {
+		t.Errorf("clean product: want no findings, got:\n%s", renderResults(rs))
+	}
+}
+
 // TestSecdefaultRules runs every rule fixture. testdata/secdefault/rules/<name>/fire
 // must produce the listed findings (and its golden); .../nofire must
 // produce none at all.
