@@ -538,3 +538,46 @@ func exportURL(f auditFilterForm, filter store.AuditFilter) string {
 	}
 	return "/api/v1/audit/export?" + v.Encode()
 }
+
+// settingsData is the settings page's Data.
+type settingsData struct {
+	ActivityLog bool
+	CanWrite    bool
+}
+
+// settingsPage is GET /admin/settings: the operator's switches (today the
+// optional activity log; the audit chain has no switch).
+func (w *web) settingsPage(rw http.ResponseWriter, r *http.Request) error {
+	canWrite := auth.Authorize(PrincipalFrom(r.Context()), auth.PermSettingsWrite, "") == nil
+	return w.render(rw, r, http.StatusOK, "settings", page{Title: "Settings", Section: "settings",
+		Data: settingsData{ActivityLog: w.s.activityLog.Load(), CanWrite: canWrite}})
+}
+
+// settingsSubmit is POST /admin/settings: the activity-log switch, stored
+// and audited in one transaction as PATCH /api/v1/settings does.
+func (w *web) settingsSubmit(rw http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	s := w.s
+	on := r.PostFormValue("activity_log") == "on"
+	if on != s.activityLog.Load() {
+		v := boolString(on)
+		err := s.store.InTx(r.Context(), func(tx *store.Store) error {
+			if err := tx.SetSetting(r.Context(), SettingActivityLog, v); err != nil {
+				return err
+			}
+			_, err := tx.AppendAudit(r.Context(), store.Event{At: s.now(), Actor: actorOf(r), Action: ActSettingChange,
+				Target: "setting:" + SettingActivityLog, SourceIP: ClientIP(r),
+				Detail: map[string]string{"value": v, "request_id": RequestID(r.Context()), "via": "web"}})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		s.m.audit.Inc()
+		s.activityLog.Store(on)
+	}
+	http.Redirect(rw, r, "/admin/settings?done=settings", http.StatusSeeOther)
+	return nil
+}

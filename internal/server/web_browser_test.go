@@ -433,7 +433,7 @@ func TestWebBrowserWalk(t *testing.T) {
 	if n := b.count("nav.main a[href^='/admin/']"); n != 0 {
 		t.Errorf("viewer sees %d administration links", n)
 	}
-	for _, p := range []string{"/admin/users", "/admin/products", "/admin/audit"} {
+	for _, p := range []string{"/admin/users", "/admin/products", "/admin/audit", "/admin/settings"} {
 		if st := b.open(p); st != http.StatusForbidden {
 			t.Errorf("viewer GET %s: %d, want 403", p, st)
 		}
@@ -450,7 +450,7 @@ func TestWebBrowserWalk(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // let the last events arrive
 	for _, m := range console.problems(ts.URL,
 		expectedError{"401", EnrolPagePath},
-		expectedError{"403", "/admin/users"}, expectedError{"403", "/admin/products"}, expectedError{"403", "/admin/audit"}) {
+		expectedError{"403", "/admin/users"}, expectedError{"403", "/admin/products"}, expectedError{"403", "/admin/audit"}, expectedError{"403", "/admin/settings"}) {
 		t.Errorf("console: %s", m)
 	}
 	t.Logf("browser walk took %s; screenshots in %s", time.Since(start).Round(time.Millisecond), b.shot)

@@ -85,6 +85,8 @@ func (s *Server) webRoutes() []Route {
 		{Method: "GET", Pattern: "/admin/products", Perm: auth.PermProductCreate, Kind: pages, Handler: h(w.productsPage)},
 		{Method: "POST", Pattern: "/admin/products", Perm: auth.PermProductCreate, Kind: pages, MaxBody: webFormMaxBody, Handler: h(w.productCreate)},
 		{Method: "GET", Pattern: "/admin/audit", Perm: auth.PermAuditRead, Kind: pages, Handler: h(w.auditPage)},
+		{Method: "GET", Pattern: "/admin/settings", Perm: auth.PermSettingsRead, Kind: pages, Handler: h(w.settingsPage)},
+		{Method: "POST", Pattern: "/admin/settings", Perm: auth.PermSettingsWrite, Kind: pages, MaxBody: webFormMaxBody, Handler: h(w.settingsSubmit)},
 	}
 }
 

@@ -118,6 +118,7 @@ func TestWebPagesRender(t *testing.T) {
 			"/admin/products":           "Widget",
 			"/admin/audit":              "Audit log",
 			"/admin/audit?verify=1":     "Intact",
+			"/admin/settings":           "Activity log",
 			"/admin/audit?page=9223372036854775807&since=2026-01-01&until=2099-12-31": "only the newest 10,000",
 			"/admin/audit?page=-3&since=yesterday":                                    "not a date",
 		} {
@@ -339,6 +340,16 @@ func TestWebAccountAndAdminActions(t *testing.T) {
 			http.StatusUnauthorized, "current password is wrong")
 		expectStatus(t, e.post("/account/password", url.Values{"current": {testPassword}, "new": {"a brand new passphrase"}, "new2": {"a brand new passphrase"}}, c), http.StatusSeeOther)
 
+		// The activity-log switch.
+		expectStatus(t, e.post("/admin/settings", url.Values{}, c), http.StatusSeeOther)
+		if e.s.activityLog.Load() {
+			t.Error("activity log still on")
+		}
+		expectStatus(t, e.post("/admin/settings", url.Values{"activity_log": {"on"}}, c), http.StatusSeeOther)
+		if v, err := e.st.GetSetting(ctx, SettingActivityLog); err != nil || v != "true" || !e.s.activityLog.Load() {
+			t.Errorf("activity log setting %q %v", v, err)
+		}
+
 		// Everything audited, nothing secret in it.
 		events, err := e.st.ListAudit(ctx, store.AuditFilter{Limit: 1000})
 		if err != nil {
@@ -357,7 +368,7 @@ func TestWebAccountAndAdminActions(t *testing.T) {
 			}
 		}
 		for _, a := range []string{ActUserCreate, ActProductCreate, ActMembershipSet, ActRoleChange, ActUserDisable,
-			ActUserEnable, ActMembershipDelete, ActTokenCreate, ActTokenRevoke, ActPasswordChange} {
+			ActUserEnable, ActMembershipDelete, ActTokenCreate, ActTokenRevoke, ActPasswordChange, ActSettingChange} {
 			if !seen[a] {
 				t.Errorf("no %s event", a)
 			}

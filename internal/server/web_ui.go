@@ -50,7 +50,7 @@ type asset struct {
 func pageNames() []string {
 	return []string{
 		"login", "mfa", "enrol", "recovery", "setup", "error",
-		"home", "account", "users", "user", "products", "audit",
+		"home", "account", "users", "user", "products", "audit", "settings",
 	}
 }
 
@@ -186,6 +186,8 @@ func notice(key string) string {
 		return "The membership was removed."
 	case "product":
 		return "The product was created."
+	case "settings":
+		return "The settings were saved."
 	}
 	return ""
 }
