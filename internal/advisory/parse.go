@@ -164,17 +164,23 @@ func (s *Store) prepare(v *osv.Vulnerability, raw []byte) parsedRecord {
 	if err := validateRecord(v); err != nil {
 		return parsedRecord{id: v.ID, err: err}
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(raw))
-	if err := json.Compact(&buf, raw); err != nil {
-		return parsedRecord{id: v.ID, err: fmt.Errorf("invalid JSON: %w", err)}
+	// Pretty-printed input (raw newlines can only be whitespace in JSON)
+	// is compacted; compact input, like osv.dev's, is stored as it is.
+	compact := raw
+	if bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
+		var buf bytes.Buffer
+		buf.Grow(len(raw))
+		if err := json.Compact(&buf, raw); err != nil {
+			return parsedRecord{id: v.ID, err: fmt.Errorf("invalid JSON: %w", err)}
+		}
+		compact = buf.Bytes()
 	}
 	return parsedRecord{id: v.ID, rec: &preparedRecord{
 		id:        v.ID,
 		modified:  v.Modified,
 		withdrawn: !v.Withdrawn.IsZero(),
 		keys:      indexKeys(v),
-		blob:      encodeRecord(buf.Bytes()),
+		blob:      encodeRecord(compact),
 	}}
 }
 
