@@ -11,7 +11,7 @@ var (
 	jsCreateHashRe   = regexp.MustCompile(`createHash\(\s*["'](md5|sha1|sha256|sha512)["']\s*\)`)
 	jsUpdateRe       = regexp.MustCompile(`\.update\(([^)]*)\)`)
 	jsCORSCallRe     = regexp.MustCompile(`\bcors\(\s*\{`)
-	jsCORSWildRe     = regexp.MustCompile(`\borigin\s*:\s*(["']\*["']|true\b)`)
+	jsCORSWildRe     = regexp.MustCompile(`\borigin\s*:\s*(\[\s*)?(["']\*["']|true\b)`)
 	jsRouteRe        = regexp.MustCompile(`\b(?:app|router|server|api)\.(?:get|all)\(\s*["'` + "`" + `]([^"'` + "`" + `]+)["'` + "`" + `]\s*,\s*(async\s+)?(function\b|\(|\w+\s*=>)`)
 	jsUseAuthRe      = regexp.MustCompile(`(?i)\b(?:app|router|server|api)\.use\([^)]*(auth|login|passport|jwt|session|protect|admin|require|guard|basic)`)
 	jsInternalsRe    = regexp.MustCompile(`os\.(hostname|cpus|platform|release|userInfo|networkInterfaces|loadavg|totalmem|freemem)\(|process\.(env\b|memoryUsage|versions|argv|cwd)|readFileSync\([^)]*log|\.log["'` + "`" + `]`)

@@ -5,3 +5,6 @@ app.use(cors({
   origin: '*',
   credentials: true,
 }));
+
+const api = express.Router();
+api.use(cors({ origin: ['*'], credentials: true }));
