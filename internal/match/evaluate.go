@@ -36,8 +36,9 @@ func (k eventKind) String() string {
 type event struct {
 	kind eventKind
 	raw  string
-	v    semantic.Version // nil for "introduced: 0" and "limit: *"
+	v    semantic.Version // nil for "introduced: 0" and "limit: *", and until needed when key is set
 	key  numericKey
+	zero bool // "introduced: 0" or "limit: *": no version
 }
 
 func (e event) String() string { return e.kind.String() + " " + e.raw }
@@ -46,6 +47,7 @@ func (e event) String() string { return e.kind.String() + " " + e.raw }
 // and sorted (introduced "0" first, then by version; equal versions keep
 // the record's order).
 type compiledRange struct {
+	vc     *versionCache // parses versions kept only as numeric keys when needed
 	typ    string
 	order  string
 	events []event // introduced, fixed, last_affected
@@ -92,12 +94,17 @@ func compileInto(cr *compiledRecord, rec *osv.Vulnerability, affected []compiled
 }
 
 // is reports whether the entry names the package (base ecosystem, suffix,
-// normalised names).
-func (a *compiledAffected) is(base, suffix string, names []string, vc *versionCache) bool {
+// normalised names). raw, when not "", is a name whose normal form is in
+// names: an entry that spells the package the same way needs no
+// normalising.
+func (a *compiledAffected) is(base, suffix string, names []string, raw string, vc *versionCache) bool {
 	if a.base != base || !suffixCompatible(a.suffix, suffix) {
 		return false
 	}
 	if !a.named {
+		if raw != "" && a.src.Package.Name == raw {
+			return true
+		}
 		a.name, a.named = vc.normalName(a.base, a.src.Package.Name), true
 	}
 	return slices.Contains(names, a.name)
@@ -138,7 +145,7 @@ func (cr *compiledRecord) rangesOf(i int, vc *versionCache) []compiledRange {
 }
 
 func compileRange(id string, r osv.Range, order string, vc *versionCache, notes *[]string) compiledRange {
-	cr := compiledRange{typ: r.Type, order: order, events: make([]event, 0, len(r.Events))}
+	cr := compiledRange{vc: vc, typ: r.Type, order: order, events: make([]event, 0, len(r.Events))}
 	for i := range r.Events {
 		e := &r.Events[i]
 		var ev event
@@ -156,8 +163,10 @@ func compileRange(id string, r osv.Range, order string, vc *versionCache, notes 
 			continue
 		}
 		special := (ev.kind == evIntroduced && ev.raw == "0") || (ev.kind == evLimit && strings.Contains(ev.raw, "*"))
-		if !special {
-			p := vc.parsed(order, ev.raw)
+		if special {
+			ev.zero = true
+		} else {
+			p := vc.quick(order, ev.raw)
 			if p.err != nil {
 				*notes = append(*notes, fmt.Sprintf("%s: event %q ignored: does not parse as a %s version: %v", id, ev.String(), order, p.err))
 				continue
@@ -170,12 +179,12 @@ func compileRange(id string, r osv.Range, order string, vc *versionCache, notes 
 			cr.events = append(cr.events, ev)
 		}
 	}
-	slices.SortStableFunc(cr.events, compareEvents)
+	slices.SortStableFunc(cr.events, cr.compareEvents)
 	return cr
 }
 
-func compareEvents(a, b event) int {
-	az, bz := a.v == nil, b.v == nil // only "introduced: 0" has no version here
+func (r *compiledRange) compareEvents(a, b event) int {
+	az, bz := a.zero, b.zero // only "introduced: 0" has no version here
 	switch {
 	case az && bz:
 		return 0
@@ -184,20 +193,35 @@ func compareEvents(a, b event) int {
 	case bz:
 		return 1
 	}
-	c, err := compareEventVersions(a.v, a.key, b.v, b.key)
+	c, err := r.compare(a.v, a.key, a.raw, &b)
 	if err != nil {
 		return 0
 	}
 	return c
 }
 
-// compareEventVersions compares two versions through their numeric keys
-// when both have one, else with compareVersions.
-func compareEventVersions(a semantic.Version, ak numericKey, b semantic.Version, bk numericKey) (int, error) {
-	if ak.n > 0 && bk.n > 0 {
-		return compareNumeric(ak, bk), nil
+// compare compares a version (v, or its numeric key k, or raw when v is
+// nil) with event e: through the numeric keys when both have one, else
+// with compareVersions.
+func (r *compiledRange) compare(v semantic.Version, k numericKey, raw string, e *event) (int, error) {
+	if k.n > 0 && e.key.n > 0 {
+		return compareNumeric(k, e.key), nil
 	}
-	return compareVersions(a, b)
+	if v == nil {
+		p := r.vc.parsed(r.order, raw)
+		if p.err != nil {
+			return 0, p.err
+		}
+		v = p.v
+	}
+	if e.v == nil {
+		p := r.vc.parsed(r.order, e.raw)
+		if p.err != nil {
+			return 0, p.err
+		}
+		e.v = p.v
+	}
+	return compareVersions(v, e.v)
 }
 
 // rangeHit says where a version lies in a range that contains it.
@@ -210,26 +234,26 @@ type rangeHit struct {
 // contains evaluates the OSV algorithm for one range: BeforeLimits, then
 // the sorted event timeline. It returns nil when v is not affected.
 func (r *compiledRange) contains(v semantic.Version) (*rangeHit, error) {
-	hit, ok, err := r.find(v, numericKey{})
+	hit, ok, err := r.find(v, numericKey{}, "")
 	if !ok || err != nil {
 		return nil, err
 	}
 	return &hit, nil
 }
 
-// find is contains without allocating, with v's numeric key (the zero key
-// when it has none): ok is false when v is not affected.
-func (r *compiledRange) find(v semantic.Version, vk numericKey) (hit rangeHit, ok bool, err error) {
+// find is contains without allocating, for v or, when v is nil, its
+// numeric key vk and string raw: ok is false when v is not affected.
+func (r *compiledRange) find(v semantic.Version, vk numericKey, raw string) (hit rangeHit, ok bool, err error) {
 	var limit *event
 	if len(r.limits) > 0 {
 		before := false
 		for i := range r.limits {
 			l := &r.limits[i]
-			if l.v == nil {
+			if l.zero {
 				before, limit = true, l
 				break
 			}
-			c, err := compareEventVersions(v, vk, l.v, l.key)
+			c, err := r.compare(v, vk, raw, l)
 			if err != nil {
 				return rangeHit{}, false, err
 			}
@@ -246,11 +270,11 @@ func (r *compiledRange) find(v semantic.Version, vk numericKey) (hit rangeHit, o
 	at := -1
 	for i := range r.events {
 		e := &r.events[i]
-		if e.kind == evIntroduced && e.v == nil {
+		if e.kind == evIntroduced && e.zero {
 			vulnerable, at = true, i
 			continue
 		}
-		c, err := compareEventVersions(v, vk, e.v, e.key)
+		c, err := r.compare(v, vk, raw, e)
 		if err != nil {
 			return rangeHit{}, false, err
 		}
@@ -287,6 +311,7 @@ func (r *compiledRange) find(v semantic.Version, vk numericKey) (hit rangeHit, o
 type subject struct {
 	raw     string
 	listRaw string // form compared with versions lists
+	pkgRaw  string // the component's name as written, when names is its normal form alone
 	vc      *versionCache
 	// raw parsed in up to two orders (the ecosystem's and SemVer), set by
 	// prime so that evaluating many records does not look them up again.
@@ -305,23 +330,21 @@ func (s *subject) prime(order string) {
 			return
 		}
 	}
-	s.orders[s.n], s.parsed[s.n] = order, s.vc.parsed(order, s.raw)
+	s.orders[s.n], s.parsed[s.n] = order, s.vc.quick(order, s.raw)
 	s.n++
 }
 
-func (s *subject) in(order string) (semantic.Version, error) {
-	p := s.inParsed(order)
-	return p.v, p.err
-}
+func (s *subject) in(order string) (semantic.Version, error) { return s.vc.parse(order, s.raw) }
 
-// inParsed is in with the numeric key.
+// inParsed is in as versionCache.quick gives it: a plain release version
+// may have only its numeric key.
 func (s *subject) inParsed(order string) parsedVersion {
 	for i := range s.n {
 		if s.orders[i] == order {
 			return s.parsed[i]
 		}
 	}
-	return s.vc.parsed(order, s.raw)
+	return s.vc.quick(order, s.raw)
 }
 
 // inVersions is the OSV IncludedInVersions: exact string equality. Go
@@ -351,7 +374,7 @@ func (cr *compiledRecord) evalAffected(s *subject, base, suffix string, names []
 	var listed *Evidence // a versions-list match, used when no range matched
 	for i := range cr.affected {
 		a := &cr.affected[i]
-		if !a.is(base, suffix, names, s.vc) {
+		if !a.is(base, suffix, names, s.pkgRaw, s.vc) {
 			continue
 		}
 		if listed == nil && s.inVersions(a.src.Versions, base == "Go") {
@@ -367,7 +390,7 @@ func (cr *compiledRecord) evalAffected(s *subject, base, suffix string, names []
 			if pv.err != nil {
 				continue // the caller notes an unparsable installed version once
 			}
-			hit, ok, err := r.find(pv.v, pv.key)
+			hit, ok, err := r.find(pv.v, pv.key, s.raw)
 			if err != nil {
 				*notes = append(*notes, fmt.Sprintf("%s: %s range of %q not evaluated for %q: %v", cr.rec.ID, r.typ, a.src.Package.Name, s.raw, err))
 				continue
@@ -411,7 +434,7 @@ func (cr *compiledRecord) fixedEvents(base, suffix string, names []string, vc *v
 	var out []fixCandidate
 	for i := range cr.affected {
 		a := &cr.affected[i]
-		if !a.is(base, suffix, names, vc) {
+		if !a.is(base, suffix, names, "", vc) {
 			continue
 		}
 		for _, r := range cr.rangesOf(i, vc) {

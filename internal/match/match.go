@@ -240,14 +240,24 @@ type workItem struct {
 func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, int, error) {
 	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(work)/512))
 	shards := make([][]workItem, workers)
-	for _, w := range work {
-		i := 0
-		if workers > 1 {
+	if workers == 1 {
+		shards[0] = work
+	} else {
+		at := make([]uint8, len(work))
+		counts := make([]int, workers)
+		for j, w := range work {
 			h := fnv.New32a()
 			h.Write([]byte(w.q.names[0]))
-			i = int(h.Sum32() % uint32(workers))
+			i := int(h.Sum32() % uint32(workers))
+			at[j] = uint8(i)
+			counts[i]++
 		}
-		shards[i] = append(shards[i], w)
+		for i := range shards {
+			shards[i] = make([]workItem, 0, counts[i])
+		}
+		for j, w := range work {
+			shards[at[j]] = append(shards[at[j]], w)
+		}
 	}
 	type out struct {
 		findings [][]Finding
@@ -320,8 +330,11 @@ func (m *matcher) matchComponent(q componentQuery, cands []*osv.Vulnerability) [
 		raw = goToolchainSemver(raw)
 	}
 	s := m.subject(q.base, raw)
+	if !isGoToolchain(q.base, c.Name) {
+		s.pkgRaw = c.Name // q.names is its normal form
+	}
 	if m.vc.supported(q.base) {
-		if _, err := s.in(q.base); err != nil {
+		if err := s.inParsed(q.base).err; err != nil {
 			m.note("component %s: version %q does not parse as a %s version (%v): matched by versions lists and SEMVER ranges only", c.ID, c.Version, q.base, err)
 		}
 	}
@@ -594,11 +607,11 @@ func (m *matcher) minimumFix(q componentQuery, installed *subject, recs []*compi
 			if iv.err != nil {
 				continue
 			}
-			fv := m.vc.parsed(fc.order, fc.raw)
+			fv := m.vc.quick(fc.order, fc.raw)
 			if fv.err != nil {
 				continue
 			}
-			if c, err := compareParsed(&fv, &iv); err != nil || c <= 0 {
+			if c, err := m.vc.compare(fc.order, &fv, fc.raw, &iv, installed.raw); err != nil || c <= 0 {
 				continue
 			}
 			cands = append(cands, fc.raw)
@@ -607,6 +620,7 @@ func (m *matcher) minimumFix(q componentQuery, installed *subject, recs []*compi
 	m.sortVersions(q.base, cands)
 	for _, cand := range cands {
 		s := m.candidate(q.base, cand)
+		s.pkgRaw = installed.pkgRaw
 		affected := false
 		for _, cr := range recs {
 			var ignored []string
@@ -633,8 +647,8 @@ func (m *matcher) sortVersions(base string, vs []string) {
 		return
 	}
 	slices.SortStableFunc(vs, func(a, b string) int {
-		va := m.vc.parsed(order, a)
-		vb := m.vc.parsed(order, b)
+		va := m.vc.quick(order, a)
+		vb := m.vc.quick(order, b)
 		switch {
 		case va.err != nil && vb.err != nil:
 			return strings.Compare(a, b)
@@ -643,7 +657,7 @@ func (m *matcher) sortVersions(base string, vs []string) {
 		case vb.err != nil:
 			return -1
 		}
-		c, err := compareParsed(&va, &vb)
+		c, err := m.vc.compare(order, &va, a, &vb, b)
 		if err != nil || c == 0 {
 			return strings.Compare(a, b)
 		}

@@ -31,6 +31,10 @@ func TestNumericKeyOrder(t *testing.T) {
 	for _, order := range []string{orderSemver, "Go", "npm", "PyPI", "Maven", "crates.io"} {
 		for _, a := range vs {
 			pa := vc.parsed(order, a)
+			if k := numericKeyOf(a, numericParts(order)); k.n > 0 && (pa.err != nil || pa.key != k) {
+				// versionCache.quick relies on plain release versions parsing
+				t.Fatalf("%s %q: numeric key %v, parse %v, %v", order, a, k, pa.key, pa.err)
+			}
 			if pa.err != nil {
 				continue
 			}

@@ -92,13 +92,42 @@ func compareNumeric(a, b numericKey) int {
 	return 0
 }
 
-// compareParsed is compareVersions on two parsed versions, through their
-// numeric keys when both have one.
-func compareParsed(a, b *parsedVersion) (int, error) {
+// quick returns s in order as parsed would, except that a plain release
+// version in an order of numericParts comes back with its numeric key only
+// (v nil, err nil: such versions always parse, TestNumericKeyOrder checks),
+// without a lookup or a parse.
+func (c *versionCache) quick(order, s string) parsedVersion {
+	if n := numericParts(order); n > 0 {
+		if k := numericKeyOf(s, n); k.n > 0 {
+			return parsedVersion{key: k}
+		}
+	}
+	return c.parsed(order, s)
+}
+
+// compare is compareVersions on a and b, versions a quick parse in order
+// gave for the strings as and bs: through their numeric keys when both
+// have one.
+func (c *versionCache) compare(order string, a *parsedVersion, as string, b *parsedVersion, bs string) (int, error) {
 	if a.key.n > 0 && b.key.n > 0 {
 		return compareNumeric(a.key, b.key), nil
 	}
-	return compareVersions(a.v, b.v)
+	va, vb := a.v, b.v
+	if va == nil {
+		p := c.parsed(order, as)
+		if p.err != nil {
+			return 0, p.err
+		}
+		va = p.v
+	}
+	if vb == nil {
+		p := c.parsed(order, bs)
+		if p.err != nil {
+			return 0, p.err
+		}
+		vb = p.v
+	}
+	return compareVersions(va, vb)
 }
 
 // versionCache parses each distinct version once per order and run, and
