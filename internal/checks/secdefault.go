@@ -3,7 +3,6 @@ package checks
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 )
@@ -163,11 +162,12 @@ func scanSecdefault(ctx context.Context, repo *Repo) (map[string][]Result, error
 			continue
 		}
 		data, err := repo.ReadFile(rel)
-		if errors.Is(err, ErrFileTooLarge) {
-			continue // generated or data files, not hand-written configuration
-		}
 		if err != nil {
-			return nil, fmt.Errorf("secure defaults: %w", err)
+			// Too large (generated or data files, not hand-written
+			// configuration) or unreadable (gone since the walk, no
+			// permission): left out, as the walk leaves out unreadable
+			// entries; one file must not stop every rule.
+			continue
 		}
 		findings, facts := scanFileFacts(rel, kind, data)
 		all.proxied = append(all.proxied, facts.proxied...)
