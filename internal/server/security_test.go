@@ -39,6 +39,12 @@ func checkHeaders(t *testing.T, what string, w *httptest.ResponseRecorder) {
 	if w.Header().Get("X-Request-ID") == "" {
 		t.Errorf("%s: no X-Request-ID", what)
 	}
+	// No CORS: no other origin may read craft's answers.
+	for k := range w.Header() {
+		if strings.HasPrefix(strings.ToLower(k), "access-control-") {
+			t.Errorf("%s: CORS header %s", what, k)
+		}
+	}
 	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/css") {
 		if got := w.Header().Get("Cache-Control"); got != "no-store" {
 			t.Errorf("%s (%d): Cache-Control = %q, want no-store", what, w.Code, got)
