@@ -26,7 +26,7 @@ type homeProduct struct {
 type homeData struct {
 	MFA         bool
 	Products    []homeProduct
-	Permissions []auth.Permission
+	Permissions []permissionRow
 }
 
 // homePage is GET /: who the user is, which products they see and with
@@ -57,7 +57,10 @@ func (w *web) homePage(rw http.ResponseWriter, r *http.Request) error {
 			products = append(products, pr)
 		}
 	}
-	d := homeData{MFA: u.MFAEnabled, Permissions: auth.RolePermissions(p.Role)}
+	d := homeData{MFA: u.MFAEnabled}
+	for _, perm := range auth.RolePermissions(p.Role) {
+		d.Permissions = append(d.Permissions, permissionRow{Code: perm, Words: permissionWords(perm)})
+	}
 	for _, pr := range products {
 		role := p.Role
 		if role != auth.RoleAdministrator {
@@ -67,6 +70,47 @@ func (w *web) homePage(rw http.ResponseWriter, r *http.Request) error {
 	}
 	sort.Slice(d.Products, func(i, j int) bool { return d.Products[i].Name < d.Products[j].Name })
 	return w.render(rw, r, http.StatusOK, "home", page{Title: "Overview", Section: "home", Data: d})
+}
+
+// permissionWords says what a permission allows, for the overview.
+func permissionWords(p auth.Permission) string {
+	switch p {
+	case auth.PermProductRead:
+		return "see your products, their releases, SBOMs and findings"
+	case auth.PermProductWrite:
+		return "change your products, add releases and upload SBOMs"
+	case auth.PermFindingTriage:
+		return "decide findings (VEX statements)"
+	case auth.PermCaseRead:
+		return "read vulnerability reports and cases"
+	case auth.PermCaseManage:
+		return "handle cases, Article 14 notifications and advisories"
+	case auth.PermMembershipAdmin:
+		return "decide who is a member of a product"
+	case auth.PermProductList:
+		return "list the products you can see"
+	case auth.PermProductCreate:
+		return "create products"
+	case auth.PermAccountManage:
+		return "manage your own password, two-factor authentication and sessions"
+	case auth.PermTokenCreate:
+		return "create API tokens no stronger than yourself"
+	case auth.PermUserAdmin:
+		return "administer accounts and roles"
+	case auth.PermAuditRead:
+		return "read and export the audit log"
+	case auth.PermSettingsRead:
+		return "see the server settings"
+	case auth.PermSettingsWrite:
+		return "change the server settings"
+	}
+	return string(p)
+}
+
+// permissionRow is one line of "What you may do".
+type permissionRow struct {
+	Code  auth.Permission
+	Words string
 }
 
 // lowerRole is the lower of two roles (the effective role on a product).

@@ -426,6 +426,7 @@ func TestWebBrowserWalk(t *testing.T) {
 	if p := b.path(); p != "/" {
 		t.Fatalf("viewer after sign-in: at %s, want /", p)
 	}
+	b.screenshot("viewer-overview")
 	main := b.text("main")
 	if !strings.Contains(main, "Viewer") || !strings.Contains(main, "Widget Firmware") {
 		t.Errorf("viewer's overview: %q", main)

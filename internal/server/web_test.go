@@ -142,6 +142,9 @@ func TestWebViewerHasViewerRightsOnly(t *testing.T) {
 	if strings.Contains(home, `href="/admin/`) {
 		t.Error("a viewer's overview links to administration pages")
 	}
+	if !strings.Contains(home, "list the products you can see") || strings.Contains(home, "administer accounts") {
+		t.Error("a viewer's overview lists the wrong permissions")
+	}
 	for _, rt := range e.s.webRoutes() {
 		if rt.Public || !strings.HasPrefix(rt.Pattern, "/admin/") {
 			continue
