@@ -115,6 +115,11 @@ func (w *web) pendingUser(rw http.ResponseWriter, r *http.Request) (auth.Princip
 	if err != nil {
 		return auth.Principal{}, auth.User{}, false, fmt.Errorf("server: session user: %w", err)
 	}
+	if !p.MFAPending {
+		// A signed-in user (enrolling by choice): the page header and the
+		// request log show who it is, as on every other page.
+		infoFrom(r.Context()).Principal = p
+	}
 	return p, u, true, nil
 }
 

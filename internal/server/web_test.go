@@ -554,3 +554,16 @@ func TestWebMFAEnrolAndRecoveryCode(t *testing.T) {
 		t.Fatalf("mfa.failed events: %d %v", len(failed), err)
 	}
 }
+
+// TestWebVoluntaryEnrolment: a viewer (MFA not required) may turn MFA on
+// from the account page; the page keeps the signed-in header.
+func TestWebVoluntaryEnrolment(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), Config{Limits: RateLimits{Disabled: true}})
+	v := e.user("vera@example.eu", auth.RoleViewer)
+	c := withCookie(e.session(v))
+	expectHTML(t, e.do("GET", "/account", nil, c), http.StatusOK, `href="/login/mfa/enrol"`)
+	body := expectHTML(t, e.do("GET", EnrolPagePath, nil, c), http.StatusOK, "Signed in as", "Back to your account")
+	if strings.Contains(body, "Required:") {
+		t.Error("enrolment shown as required for a viewer")
+	}
+}
