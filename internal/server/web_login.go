@@ -252,6 +252,9 @@ func (w *web) enrolSubmit(rw http.ResponseWriter, r *http.Request) error {
 	if err := s.auditAs(r.Context(), "user:"+p.UserID, ClientIP(r), ActMFAEnrolled, "user:"+p.UserID, map[string]string{"via": "web"}); err != nil {
 		return err
 	}
+	if !p.MFAPending && next == "/" {
+		next = "/account" // enrolled by choice from the account page
+	}
 	return w.render(rw, r, http.StatusOK, "recovery", page{Title: "Recovery codes", Data: recoveryData{Codes: codes, Continue: next}})
 }
 
