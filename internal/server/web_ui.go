@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -70,10 +69,7 @@ func newWebUI(names ...string) (*webUI, error) {
 		}
 		sum := sha256.Sum256(b)
 		name := strings.TrimPrefix(p, "static/")
-		ctype := mime.TypeByExtension(path.Ext(name))
-		if ctype == "" {
-			ctype = "application/octet-stream"
-		}
+		ctype := assetType(path.Ext(name))
 		ui.assets[name] = asset{name: name, body: b, ctype: ctype, version: hex.EncodeToString(sum[:6])}
 		return nil
 	})
@@ -102,6 +98,24 @@ func newWebUI(names ...string) (*webUI, error) {
 		ui.pages[name] = t
 	}
 	return ui, nil
+}
+
+// assetType is the Content-Type of a static file, fixed here rather than
+// read from the system's MIME tables so that every machine sends the same.
+func assetType(ext string) string {
+	switch ext {
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	case ".ico":
+		return "image/x-icon"
+	}
+	return "application/octet-stream"
 }
 
 // page is what every template gets: the layout's fields and the page's
