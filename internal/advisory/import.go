@@ -149,7 +149,7 @@ func (s *Store) importPath(ctx context.Context, p string, opts ImportOptions) (*
 	info, err := os.Stat(p)
 	if err != nil {
 		res := newResult()
-		res.Failed = append(res.Failed, Rejection{File: p, Reason: err.Error()})
+		res.Failed = append(res.Failed, Rejection{File: p, Reason: reason(err)})
 		return res, nil
 	}
 	if !info.IsDir() {
@@ -160,7 +160,7 @@ func (s *Store) importPath(ctx context.Context, p string, opts ImportOptions) (*
 	files, err := walkFiles(p)
 	if err != nil {
 		res := newResult()
-		res.Failed = append(res.Failed, Rejection{File: p, Reason: err.Error()})
+		res.Failed = append(res.Failed, Rejection{File: p, Reason: reason(err)})
 		return res, nil
 	}
 	var zips, loose []string
@@ -287,12 +287,12 @@ func (imp *importer) file(ctx context.Context, p string) error {
 	if isZip(p) {
 		f, err := os.Open(p)
 		if err != nil {
-			return &unitError{Rejection{File: p, Reason: err.Error()}}
+			return &unitError{Rejection{File: p, Reason: reason(err)}}
 		}
 		defer f.Close()
 		st, err := f.Stat()
 		if err != nil {
-			return &unitError{Rejection{File: p, Reason: err.Error()}}
+			return &unitError{Rejection{File: p, Reason: reason(err)}}
 		}
 		return imp.zip(ctx, p, f, st.Size())
 	}
@@ -302,7 +302,7 @@ func (imp *importer) file(ctx context.Context, p string) error {
 	}
 	data, err := readLimited(p, imp.opts.MaxFileBytes)
 	if err != nil {
-		return imp.addRejected(ctx, p, "", err.Error())
+		return imp.addRejected(ctx, p, "", reason(err))
 	}
 	return imp.add(ctx, pendingDoc{file: p, data: data})
 }
@@ -560,4 +560,14 @@ func (imp *importer) store(ctx context.Context, d *pendingDoc) error {
 		}
 	}
 	return nil
+}
+
+// reason is the text of err without the path that a *fs.PathError
+// repeats, since a Rejection names the file already.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error()
+	}
+	return err.Error()
 }
