@@ -59,6 +59,7 @@ type Rejection struct {
 	Reason string `json:"reason"`
 }
 
+// String is "file[!entry]: [id: ]reason".
 func (r Rejection) String() string {
 	where := r.File
 	if r.Entry != "" {
