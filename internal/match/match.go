@@ -127,6 +127,7 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 	m := newMatcher(nil)
 
 	byEco := make(map[string][]componentQuery)
+	queries := make([]componentQuery, 0, len(inv.Components))
 	nameBuf := make([]string, len(inv.Components)) // one name per component
 	for i := range inv.Components {
 		c := &inv.Components[i]
@@ -150,7 +151,17 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 			nameBuf[i] = m.vc.normalName(base, c.Name)
 			q.names = nameBuf[i : i+1 : i+1]
 		}
-		byEco[base] = append(byEco[base], q)
+		queries = append(queries, q)
+	}
+	counts := make(map[string]int)
+	for _, q := range queries {
+		counts[q.base]++
+	}
+	for eco, n := range counts {
+		byEco[eco] = make([]componentQuery, 0, n)
+	}
+	for _, q := range queries {
+		byEco[q.base] = append(byEco[q.base], q)
 	}
 
 	res := &Result{MatchedAt: now}
@@ -195,25 +206,19 @@ func Match(ctx context.Context, inv *inventory.Inventory, src Source, opts Optio
 		}
 	}
 
-	perComponent, total, err := m.matchAll(ctx, work)
+	keyed, err := m.matchAll(ctx, work)
 	if err != nil {
 		return nil, err
 	}
 
-	all := make([]*Finding, 0, total)
-	for _, fs := range perComponent {
-		for i := range fs {
-			all = append(all, &fs[i])
-		}
-	}
 	if opts.KEV != nil {
+		all := make([]*Finding, len(keyed))
+		for i, k := range keyed {
+			all[i] = k.f
+		}
 		if err := flagKEV(ctx, opts.KEV, all); err != nil {
 			return nil, err
 		}
-	}
-	keyed := make([]keyedFinding, len(all))
-	for i, f := range all {
-		keyed[i] = keyedFinding{f, naturalKey(f.ID)}
 	}
 	slices.SortFunc(keyed, compareKeyed)
 	res.Findings = make([]Finding, len(keyed))
@@ -237,7 +242,7 @@ type workItem struct {
 // sharded by package name, so each worker compiles the records of its
 // packages once; each worker has its own caches, and its notes are merged
 // into m's. The result does not depend on the sharding.
-func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, int, error) {
+func (m *matcher) matchAll(ctx context.Context, work []workItem) ([]keyedFinding, error) {
 	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(work)/512))
 	shards := make([][]workItem, workers)
 	if workers == 1 {
@@ -260,8 +265,7 @@ func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, i
 		}
 	}
 	type out struct {
-		findings [][]Finding
-		total    int
+		findings []keyedFinding
 		notes    map[string]bool
 		err      error
 	}
@@ -285,9 +289,9 @@ func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, i
 						return
 					}
 				}
-				if fs := wm.matchComponent(w.q, w.cands); len(fs) > 0 {
-					o.findings = append(o.findings, fs)
-					o.total += len(fs)
+				fs := wm.matchComponent(w.q, w.cands)
+				for i := range fs {
+					o.findings = append(o.findings, keyedFinding{&fs[i], naturalKey(fs[i].ID)})
 				}
 			}
 			for _, cr := range wm.compiled {
@@ -299,19 +303,21 @@ func (m *matcher) matchAll(ctx context.Context, work []workItem) ([][]Finding, i
 		}()
 	}
 	wg.Wait()
-	var all [][]Finding
 	total := 0
 	for _, o := range outs {
 		if o.err != nil {
-			return nil, 0, o.err
+			return nil, o.err
 		}
+		total += len(o.findings)
+	}
+	all := make([]keyedFinding, 0, total)
+	for _, o := range outs {
 		all = append(all, o.findings...)
-		total += o.total
 		for n := range o.notes {
 			m.notes[n] = true
 		}
 	}
-	return all, total, nil
+	return all, nil
 }
 
 // hit is one record that affects the installed version.
