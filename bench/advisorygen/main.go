@@ -19,11 +19,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/craft-cra/craft/internal/advisory"
 	"github.com/craft-cra/craft/internal/advisory/synth"
+	"github.com/craft-cra/craft/internal/inventory"
+	"github.com/craft-cra/craft/internal/sbom"
 )
 
 func main() {
@@ -34,13 +37,17 @@ func main() {
 		names   = flag.Int("names", 10000, "component names to look up")
 		hit     = flag.Float64("hit", 0.1, "share of looked-up names that have records")
 		reuse   = flag.Bool("reuse", false, "import dir/all.zip as it is instead of generating it")
+		sbomOut = flag.String("sbom", "", "instead: write a CycloneDX SBOM of -names components (the lookup names, version 1.0.0) to this file, for timing a whole craft scan --sbom")
 	)
 	flag.Parse()
 	start := time.Now()
 	var err error
-	if *lookup {
+	switch {
+	case *sbomOut != "":
+		err = writeSBOM(*sbomOut, *records, *names, *hit)
+	case *lookup:
 		err = runLookup(*dir, *records, *names, *hit)
-	} else {
+	default:
 		err = runImport(*dir, *records, *reuse)
 	}
 	if err != nil {
@@ -169,4 +176,51 @@ func peakRSSMB() float64 {
 		return 0
 	}
 	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
+
+// writeSBOM writes the lookup names as an SBOM, so that a whole
+// `craft scan --sbom` can be timed against the generated database.
+func writeSBOM(path string, records, count int, hit float64) error {
+	inv := &inventory.Inventory{Root: path, Source: "sbom"}
+	seen := map[string]bool{}
+	for eco, ns := range synth.LookupNames(synth.Config{Records: records, Seed: 1}, count, hit, 7) {
+		for _, n := range ns {
+			if seen[eco+"/"+n] {
+				continue // the generator may draw a package twice
+			}
+			seen[eco+"/"+n] = true
+			c := inventory.Component{Name: n, Version: "1.0.0", Ecosystem: eco}
+			if p, ok := purlFor(eco, n); ok {
+				c.PURL = p
+			}
+			c.ID = c.PURL
+			if c.ID == "" {
+				c.ID = eco + "/" + n
+			}
+			inv.Components = append(inv.Components, c)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := sbom.Encode(f, sbom.CycloneDXJSON, inv, sbom.Metadata{ProductName: "bench", ManufacturerEmail: "bench@example.com", Reproducible: true}); err != nil {
+		f.Close()
+		return err
+	}
+	fmt.Printf("wrote %d components to %s\n", len(inv.Components), path)
+	return f.Close()
+}
+
+func purlFor(eco, name string) (string, bool) {
+	typ := map[string]string{"Go": "golang", "npm": "npm", "PyPI": "pypi", "Maven": "maven", "crates.io": "cargo", "RubyGems": "gem", "NuGet": "nuget", "Packagist": "composer"}[eco]
+	if typ == "" {
+		return "", false
+	}
+	if typ == "maven" {
+		if g, a, ok := strings.Cut(name, ":"); ok {
+			return fmt.Sprintf("pkg:maven/%s/%s@1.0.0", g, a), true
+		}
+	}
+	return fmt.Sprintf("pkg:%s/%s@1.0.0", typ, name), true
 }

@@ -90,16 +90,16 @@ func generate(dir string, n int) error {
 	}
 	// The files a product repository has at its root.
 	root := map[string]string{
-		"SECURITY.md":                 "# Security\n\nReport vulnerabilities to security@example.com. We answer within 3 working days.\n",
-		"go.mod":                      "module example.com/bench\n\ngo 1.22\n",
-		"go.sum":                      "",
-		"Dockerfile":                  "FROM golang:1.22 AS build\nCOPY . /src\nRUN go build -o /app ./...\n\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\nUSER 65532\nENTRYPOINT [\"/app\"]\n",
-		".github/workflows/ci.yml":    "name: ci\non: [push]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - run: go test ./...\n      - run: go vet ./...\n      - run: craft scan . --fail-on high\n      - run: craft sbom . -o cyclonedx-json=bom.json\n",
-		".github/dependabot.yml":      "version: 2\nupdates:\n  - package-ecosystem: gomod\n    directory: /\n    schedule:\n      interval: weekly\n",
-		".github/CODEOWNERS":          "* @example/maintainers\n",
-		"craft.yaml":                  "product:\n  name: bench\n  supportUntil: 2032-12\nmanufacturer:\n  name: Example\n  email: psirt@example.com\n",
-		"deploy/docker-compose.yml":   "services:\n  app:\n    image: registry.example/app:1.0\n    ports:\n      - \"127.0.0.1:8080:8080\"\n    read_only: true\n",
-		"config/production.env":       "LOG_LEVEL=info\nDB_PASSWORD=\n",
+		"SECURITY.md":               "# Security\n\nReport vulnerabilities to security@example.com. We answer within 3 working days.\n",
+		"go.mod":                    "module example.com/bench\n\ngo 1.22\n",
+		"go.sum":                    "",
+		"Dockerfile":                "FROM golang:1.22 AS build\nCOPY . /src\nRUN go build -o /app ./...\n\nFROM gcr.io/distroless/static\nCOPY --from=build /app /app\nUSER 65532\nENTRYPOINT [\"/app\"]\n",
+		".github/workflows/ci.yml":  "name: ci\non: [push]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n      - run: go test ./...\n      - run: go vet ./...\n      - run: craft scan . --fail-on high\n      - run: craft sbom . -o cyclonedx-json=bom.json\n",
+		".github/dependabot.yml":    "version: 2\nupdates:\n  - package-ecosystem: gomod\n    directory: /\n    schedule:\n      interval: weekly\n",
+		".github/CODEOWNERS":        "* @example/maintainers\n",
+		"craft.yaml":                "product:\n  name: bench\n  supportUntil: 2032-12\nmanufacturer:\n  name: Example\n  email: psirt@example.com\n",
+		"deploy/docker-compose.yml": "services:\n  app:\n    image: registry.example/app:1.0\n    ports:\n      - \"127.0.0.1:8080:8080\"\n    read_only: true\n",
+		"config/production.env":     "LOG_LEVEL=info\nDB_PASSWORD=\n",
 	}
 	for name, content := range root {
 		p := filepath.Join(dir, name)
