@@ -371,17 +371,10 @@ type affectedMatch struct {
 // errors are added to notes.
 func (cr *compiledRecord) evalAffected(s *subject, base, suffix string, names []string, notes *[]string) *affectedMatch {
 	var m *affectedMatch
-	var listed *Evidence // a versions-list match, used when no range matched
 	for i := range cr.affected {
 		a := &cr.affected[i]
 		if !a.is(base, suffix, names, s.pkgRaw, s.vc) {
 			continue
-		}
-		if listed == nil && s.inVersions(a.src.Versions, base == "Go") {
-			listed = &Evidence{
-				RecordID: cr.rec.ID, Ecosystem: a.src.Package.Ecosystem, Package: a.src.Package.Name,
-				RangeType: RangeVersions, Events: []string{"listed in versions"},
-			}
 		}
 		ranges := cr.rangesOf(i, s.vc)
 		for j := range ranges {
@@ -416,10 +409,54 @@ func (cr *compiledRecord) evalAffected(s *subject, base, suffix string, names []
 			}
 		}
 	}
-	if m == nil && listed != nil {
-		m = &affectedMatch{evidence: *listed}
+	if m != nil {
+		return m
 	}
-	return m
+	// no range matched: the first versions list that has the subject
+	if a := cr.listing(s, base, suffix, names); a != nil {
+		return &affectedMatch{evidence: Evidence{
+			RecordID: cr.rec.ID, Ecosystem: a.src.Package.Ecosystem, Package: a.src.Package.Name,
+			RangeType: RangeVersions, Events: []string{"listed in versions"},
+		}}
+	}
+	return nil
+}
+
+// listing returns the first of the record's entries for the package whose
+// versions list has the subject, or nil.
+func (cr *compiledRecord) listing(s *subject, base, suffix string, names []string) *compiledAffected {
+	for i := range cr.affected {
+		a := &cr.affected[i]
+		if len(a.src.Versions) > 0 && a.is(base, suffix, names, s.pkgRaw, s.vc) && s.inVersions(a.src.Versions, base == "Go") {
+			return a
+		}
+	}
+	return nil
+}
+
+// affects is evalAffected(...) != nil without the evidence, for a record
+// that evalAffected has already evaluated for the package (so that its
+// ranges are compiled and their notes taken). Comparison errors count as
+// not affected, as in evalAffected.
+func (cr *compiledRecord) affects(s *subject, base, suffix string, names []string) bool {
+	for i := range cr.affected {
+		a := &cr.affected[i]
+		if !a.is(base, suffix, names, s.pkgRaw, s.vc) {
+			continue
+		}
+		ranges := cr.rangesOf(i, s.vc)
+		for j := range ranges {
+			r := &ranges[j]
+			pv := s.inParsed(r.order)
+			if pv.err != nil {
+				continue
+			}
+			if _, ok, err := r.find(pv.v, pv.key, s.raw); err == nil && ok {
+				return true
+			}
+		}
+	}
+	return cr.listing(s, base, suffix, names) != nil
 }
 
 // fixCandidate is a fixed event of a matched record, with its order.

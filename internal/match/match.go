@@ -453,6 +453,14 @@ func mergeAliases(hits []hit) [][]hit {
 	if len(hits) == 1 {
 		return [][]hit{hits}
 	}
+	if len(hits) <= maxSmallMerge {
+		return mergeAliasesSmall(hits)
+	}
+	return mergeAliasesMap(hits)
+}
+
+// mergeAliasesMap is mergeAliases by joining identifiers in a map.
+func mergeAliasesMap(hits []hit) [][]hit {
 	parent := make(map[string]string)
 	var find func(string) string
 	find = func(x string) string {
@@ -497,6 +505,75 @@ func mergeAliases(hits []hit) [][]hit {
 		out = append(out, g)
 	}
 	return out
+}
+
+// maxSmallMerge is the most hits mergeAliasesSmall takes.
+const maxSmallMerge = 16
+
+// mergeAliasesSmall is mergeAliases for a few hits, without maps: two hits
+// are in one group when their identifier sets (ID and aliases) meet,
+// directly or through other hits, which is what joining identifiers
+// gives. Groups come in the order of their first hit, as in mergeAliases.
+func mergeAliasesSmall(hits []hit) [][]hit {
+	var parent [maxSmallMerge]int
+	for i := range hits {
+		parent[i] = i
+	}
+	find := func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for i := range hits {
+		for j := i + 1; j < len(hits); j++ {
+			ri, rj := find(i), find(j)
+			if ri != rj && sharesID(hits[i].cr.rec, hits[j].cr.rec) {
+				parent[max(ri, rj)] = min(ri, rj)
+			}
+		}
+	}
+	var groupOf [maxSmallMerge]int
+	var out [][]hit
+	for i, h := range hits {
+		r := find(i)
+		if r == i {
+			groupOf[i] = len(out)
+			out = append(out, nil)
+		}
+		g := groupOf[r]
+		out[g] = append(out[g], h)
+	}
+	for _, g := range out {
+		slices.SortFunc(g, func(a, b hit) int { return compareRecords(a.cr.rec.ID, b.cr.rec.ID) })
+	}
+	return out
+}
+
+// sharesID reports whether two records have an identifier (ID or
+// non-empty alias, trimmed as mergeAliases trims them) in common.
+func sharesID(a, b *osv.Vulnerability) bool {
+	in := func(x string, r *osv.Vulnerability) bool {
+		if x == r.ID {
+			return true
+		}
+		for _, al := range r.Aliases {
+			if t := strings.TrimSpace(al); t != "" && t == x {
+				return true
+			}
+		}
+		return false
+	}
+	if in(a.ID, b) {
+		return true
+	}
+	for _, al := range a.Aliases {
+		if al = strings.TrimSpace(al); al != "" && in(al, b) {
+			return true
+		}
+	}
+	return false
 }
 
 // recordRank orders record sources for summaries and references: GitHub's
@@ -629,8 +706,7 @@ func (m *matcher) minimumFix(q componentQuery, installed *subject, recs []*compi
 		s.pkgRaw = installed.pkgRaw
 		affected := false
 		for _, cr := range recs {
-			var ignored []string
-			if cr.evalAffected(&s, q.base, q.suffix, q.names, &ignored) != nil {
+			if cr.affects(&s, q.base, q.suffix, q.names) {
 				affected = true
 				break
 			}
