@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/craft-cra/craft/internal/report"
-	"github.com/craft-cra/craft/internal/scan"
 	"github.com/craft-cra/craft/internal/sbom"
+	"github.com/craft-cra/craft/internal/scan"
 	"github.com/craft-cra/craft/internal/vex"
 )
 
