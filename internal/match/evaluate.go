@@ -334,10 +334,8 @@ func (s *subject) prime(order string) {
 	s.n++
 }
 
-func (s *subject) in(order string) (semantic.Version, error) { return s.vc.parse(order, s.raw) }
-
-// inParsed is in as versionCache.quick gives it: a plain release version
-// may have only its numeric key.
+// inParsed is the subject in order as versionCache.quick gives it: a plain
+// release version may have only its numeric key.
 func (s *subject) inParsed(order string) parsedVersion {
 	for i := range s.n {
 		if s.orders[i] == order {

@@ -240,8 +240,10 @@ type workItem struct {
 
 // matchAll evaluates the work on up to GOMAXPROCS goroutines. Items are
 // sharded by package name, so each worker compiles the records of its
-// packages once; each worker has its own caches, and its notes are merged
-// into m's. The result does not depend on the sharding.
+// packages once; each worker has its own caches in front of the run's
+// shared parsed versions, and its notes are merged into m's. Findings come
+// back with their sort keys, in worker and component order. The result
+// does not depend on the sharding.
 func (m *matcher) matchAll(ctx context.Context, work []workItem) ([]keyedFinding, error) {
 	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(work)/512))
 	shards := make([][]workItem, workers)
