@@ -294,6 +294,9 @@ func assessOne(r catalog.Requirement, ev []Evidence, d *config.Decision, groupNo
 		rs.Wanted = r.Evidence
 	case len(nas) > 0:
 		rs.Status = StatusManual
+		// Nothing craft ran applied here, so the item is the
+		// manufacturer's to evidence and does not count in the score.
+		rs.Scored = false
 		rs.Message = fmt.Sprintf("craft's %s from %s did not apply to this target; provide the evidence yourself", plural(len(nas), "result"), sources(nas))
 		if r.Applicability != catalog.Always {
 			rs.Message += ", or declare it not applicable with a justification"

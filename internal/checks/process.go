@@ -54,7 +54,7 @@ func processChecks() []Check {
 		{
 			ID:           "process.ci-vuln-scan",
 			Title:        "Continuous integration scans dependencies for known vulnerabilities",
-			Requirements: []string{"AI-P2-3", "AI-P1-2a"},
+			Requirements: []string{"AI-P2-3"},
 			Severity:     SeverityHigh,
 			Rationale: "A product must not be placed on the market with known exploitable vulnerabilities (Annex I Part I (2)(a)) and must be tested regularly (Part II (3)). " +
 				"Scanning the dependencies in CI finds new advisories as they are published.",
