@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -77,8 +76,8 @@ func runCheck(cmd *cobra.Command, app *App, f *checkFlags, args []string) error 
 	if len(args) == 1 {
 		dir = args[0]
 	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return usageError("check %s: not a directory", dir)
+	if err := requireDir("check", dir); err != nil {
+		return err
 	}
 	cfg, _, err := config.Load(dir)
 	if err != nil {

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -63,6 +65,9 @@ func writeOutputs(app *App, specs []OutputSpec, render func(format string, w io.
 }
 
 func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory; give a file name", path)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -84,4 +89,27 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// requireDir checks that dir is a directory craft can list, and says
+// precisely what is wrong when it is not: missing, a file, or unreadable.
+func requireDir(command, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageError("%s %s: no such directory", command, dir)
+	case err != nil:
+		return usageError("%s %s: %v", command, dir, err)
+	case !fi.IsDir():
+		return usageError("%s %s: not a directory", command, dir)
+	}
+	f, err := os.Open(dir)
+	if err == nil {
+		_, err = f.Readdirnames(1)
+		f.Close()
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return usageError("%s %s: cannot read the directory: %v", command, dir, err)
+	}
+	return nil
 }

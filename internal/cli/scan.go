@@ -100,8 +100,8 @@ func runScan(cmd *cobra.Command, app *App, f *scanFlags, args []string) error {
 		if len(args) == 1 {
 			opts.Dir = args[0]
 		}
-		if fi, err := os.Stat(opts.Dir); err != nil || !fi.IsDir() {
-			return usageError("scan %s: not a directory", opts.Dir)
+		if err := requireDir("scan", opts.Dir); err != nil {
+			return err
 		}
 	}
 	cfgDir := opts.Dir

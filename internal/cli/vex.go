@@ -61,8 +61,8 @@ same input and the same database writes the same bytes.`,
 				if len(args) == 1 {
 					opts.Dir = args[0]
 				}
-				if fi, err := os.Stat(opts.Dir); err != nil || !fi.IsDir() {
-					return usageError("vex %s: not a directory", opts.Dir)
+				if err := requireDir("vex", opts.Dir); err != nil {
+					return err
 				}
 				cfgDir = opts.Dir
 			}

@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -89,10 +92,19 @@ type Scan struct {
 // an empty Config and found=false.
 func Load(dir string) (cfg Config, found bool, err error) {
 	path := filepath.Join(dir, FileName)
-	f, err := os.Open(path)
+	// Lstat first: opening a FIFO or device named craft.yaml would block
+	// or read forever, and a symlink could point out of the tree.
+	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Config{}, false, nil
 	}
+	if err != nil {
+		return Config{}, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return Config{}, false, fmt.Errorf("read %s: not a regular file (%s)", path, fi.Mode().Type())
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return Config{}, false, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -144,9 +156,17 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("product.class %q: want default, important-i, important-ii or critical", c.Product.Class)
 	}
-	for id, d := range c.Requirements {
-		if d.Applicable != nil && !*d.Applicable && d.Justification == "" {
-			return fmt.Errorf("requirements.%s: not applicable without a justification (Art. 13(4) requires one)", id)
+	// A not-applicable decision without a justification is not an error
+	// here: the assessment reports it as a gap (Art. 13(4)) and the checks
+	// it would skip as failed, so the rest of the report still comes out.
+	if e := c.Manufacturer.Email; e != "" {
+		if _, err := mail.ParseAddress(e); err != nil || strings.ContainsAny(e, "<> ") {
+			return fmt.Errorf("manufacturer.email %q is not an e-mail address", e)
+		}
+	}
+	if u := c.Manufacturer.URL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
+			return fmt.Errorf("manufacturer.url %q is not an http(s) URL", u)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -37,7 +38,10 @@ scan:
 		{"bad support date", "product:\n  supportUntil: soon\n", "product.supportUntil"},
 		{"bad placed-on-market date", "product:\n  placedOnMarket: 2026/01\n", "product.placedOnMarket"},
 		{"unknown class", "product:\n  class: important\n", "product.class"},
-		{"not applicable without justification", "requirements:\n  AI-P1-2g:\n    applicable: false\n", "requirements.AI-P1-2g"},
+		// Reported by the assessment as a gap, not refused here.
+		{"not applicable without justification", "requirements:\n  AI-P1-2g:\n    applicable: false\n", ""},
+		{"bad manufacturer e-mail", "manufacturer:\n  email: notanemail\n", "manufacturer.email"},
+		{"bad manufacturer URL", "manufacturer:\n  url: example.com\n", "manufacturer.url"},
 		{"not YAML", "product: [", "craft.yaml"},
 		{"wrong type", "product: shop\n", "craft.yaml"},
 	}
@@ -78,6 +82,24 @@ func TestLoad(t *testing.T) {
 	}
 	if _, _, err := Load(dir); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, FileName)) {
 		t.Fatalf("err = %v, want one naming the file", err)
+	}
+}
+
+func TestLoadRefusesNonRegularFile(t *testing.T) {
+	dir := t.TempDir()
+	// A FIFO would block os.Open forever.
+	if err := syscall.Mkfifo(filepath.Join(dir, FileName), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, _, err := Load(dir); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Fatalf("err = %v, want a not-a-regular-file error", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Load blocked on a FIFO named craft.yaml")
 	}
 }
 

@@ -88,7 +88,9 @@ func cycloneDXBOM(g *graph, meta Metadata) (*cdx.BOM, error) {
 		},
 	}
 
-	var comps []cdx.Component
+	// Never nil: the schema wants an array, also for a tree without
+	// components.
+	comps := []cdx.Component{}
 	deps := []cdx.Dependency{{Ref: g.productRef, Dependencies: refList(g.productDeps)}}
 	byAgg := map[Aggregate][]string{g.productAgg: {g.productRef}}
 	for _, n := range g.components {

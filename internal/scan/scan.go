@@ -80,6 +80,13 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		Warnings:      []string{},
 	}
 
+	// VEX files are read first so that a bad one is an error whether or
+	// not there is an advisory database to apply it to.
+	stmts, err := vex.ReadFiles(opts.VEXPaths...)
+	if err != nil {
+		return nil, err
+	}
+
 	inv, err := readInventory(ctx, &opts, rep)
 	if err != nil {
 		return nil, err
@@ -92,7 +99,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	var evidence []assess.Evidence
 	evidence = append(evidence, inventoryEvidence(inv)...)
 
-	vulns, err := matchVulnerabilities(ctx, &opts, inv, rep)
+	vulns, err := matchVulnerabilities(ctx, &opts, inv, stmts, rep)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +181,7 @@ func inventoryEvidence(inv *inventory.Inventory) []assess.Evidence {
 	return []assess.Evidence{e}
 }
 
-func matchVulnerabilities(ctx context.Context, opts *Options, inv *inventory.Inventory, rep *report.Report) (*report.Vulnerabilities, error) {
+func matchVulnerabilities(ctx context.Context, opts *Options, inv *inventory.Inventory, stmts []vex.Statement, rep *report.Report) (*report.Vulnerabilities, error) {
 	if opts.DBPath == "" {
 		return nil, nil
 	}
@@ -215,10 +222,6 @@ func matchVulnerabilities(ctx context.Context, opts *Options, inv *inventory.Inv
 	}
 	out.Notes = append(out.Notes, res.Notes...)
 
-	stmts, err := vex.ReadFiles(opts.VEXPaths...)
-	if err != nil {
-		return nil, err
-	}
 	decisions := vex.NewIndex(stmts)
 	for _, f := range res.Findings {
 		rf := report.Finding{Finding: f}
