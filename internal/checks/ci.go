@@ -254,7 +254,10 @@ var ciVulnScan = ciKind{
 var ciSAST = ciKind{
 	what: "runs static analysis",
 	tools: tools(
-		"CodeQL", `(?i)codeql`,
+		// Only steps that analyse count: codeql-action/upload-sarif (and
+		// `codeql github upload-results`) upload another tool's results and
+		// run no analysis.
+		"CodeQL", `(?i)codeql-action/(init|analyze|autobuild)\b|\bcodeql\s+database\s+(create|analyze|run-queries|interpret-results)\b|\bcodeql\s+(query\s+run|pack\s+install)\b`,
 		"semgrep", `\bsemgrep\b`,
 		"gosec", `\bgosec\b`,
 		"golangci-lint", `golangci-lint|golangci/golangci-lint-action`,

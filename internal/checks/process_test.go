@@ -153,6 +153,10 @@ func TestCIChecks(t *testing.T) {
 
 		{name: "none", check: "process.ci-sast", files: wf("go test ./..."), want: fail},
 		{name: "codeql", check: "process.ci-sast", files: map[string]string{".github/workflows/codeql.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: github/codeql-action/init@v3\n"}, want: pass, msg: "CodeQL"},
+		{name: "codeql_analyze", check: "process.ci-sast", files: wf("codeql database analyze db --format=sarif-latest --output=out.sarif"), want: pass, msg: "CodeQL"},
+		{name: "codeql_cli_create", check: "process.ci-sast", files: map[string]string{".gitlab-ci.yml": "sast:\n  script:\n    - codeql database create db --language=go\n"}, want: pass, msg: "CodeQL"},
+		{name: "upload_sarif_is_not_analysis", check: "process.ci-sast", files: map[string]string{".github/workflows/craft.yml": "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: craft scan . -o sarif=craft.sarif\n      - name: Upload SARIF to code scanning\n        uses: github/codeql-action/upload-sarif@v3\n        with:\n          sarif_file: craft.sarif\n"}, want: fail, msg: "nothing in it runs static analysis"},
+		{name: "codeql_upload_results_is_not_analysis", check: "process.ci-sast", files: wf("codeql github upload-results --sarif=x.sarif"), want: fail},
 		{name: "golangci", check: "process.ci-sast", files: wf("golangci-lint run"), want: pass},
 		{name: "go_vet", check: "process.ci-sast", files: wf("go vet ./..."), want: pass},
 		{name: "bandit", check: "process.ci-sast", files: wf("bandit -r src"), want: pass},

@@ -88,22 +88,57 @@ func composeRules(doc *cfgDoc, s *sdSink) {
 				s.fail(idContainerRoot, u.Line, "service "+svc.Key+" runs as root (user: "+u.Value+")", "services."+svc.Key+".user: "+u.Value)
 			}
 		}
-		img := svc.child("image")
-		if img == nil || !dbImageRe.MatchString(img.Value) {
-			continue
-		}
 		ports := svc.child("ports")
 		if ports == nil {
 			continue
 		}
+		img := svc.child("image")
+		dbImage := img != nil && dbImageRe.MatchString(img.Value)
 		for _, pt := range ports.Kids {
-			if sdPublishedOnAll(pt) {
+			if !sdPublishedOnAll(pt) {
+				continue
+			}
+			switch {
+			case dbImage:
 				s.warn(idBindAll, pt.Line,
 					"service "+svc.Key+" ("+img.Value+") publishes its port on every host interface; bind it to 127.0.0.1 or leave it unpublished",
+					"services."+svc.Key+".ports: "+sdPortText(pt))
+			case dbPorts[sdTargetPort(pt)] != "":
+				// A database built here or under another image name: the
+				// container port says what it is. An app port ("8080:8080",
+				// "0.0.0.0:8080:8080") is how the product is reached.
+				s.warn(idBindAll, pt.Line,
+					"service "+svc.Key+" publishes the "+dbPorts[sdTargetPort(pt)]+" port on every host interface; bind it to 127.0.0.1 or leave it unpublished",
 					"services."+svc.Key+".ports: "+sdPortText(pt))
 			}
 		}
 	}
+}
+
+// dbPorts are the well-known container ports of databases and caches.
+var dbPorts = map[string]string{
+	"5432": "PostgreSQL", "3306": "MySQL", "27017": "MongoDB", "6379": "Redis",
+	"11211": "memcached", "9200": "Elasticsearch", "9042": "Cassandra", "5984": "CouchDB",
+	"1433": "SQL Server", "7687": "Neo4j", "2379": "etcd", "8123": "ClickHouse",
+}
+
+// sdTargetPort returns the container port of a Compose port ("8080:80" is
+// 80; "127.0.0.1:5432:5432/tcp" is 5432; {target: 5432}); "" when unknown.
+func sdTargetPort(pt *cfgNode) string {
+	switch pt.Kind {
+	case cfgScalar:
+		v := strings.TrimSpace(pt.Value)
+		v, _, _ = strings.Cut(v, "/")
+		if i := strings.LastIndex(v, ":"); i >= 0 {
+			v = v[i+1:]
+		}
+		return v
+	case cfgMap:
+		if t := pt.child("target"); t != nil {
+			return strings.TrimSpace(t.Value)
+		}
+	}
+	return ""
 }
 
 // sdPublishedOnAll reads a Compose port (short "8080:80", "127.0.0.1:5432:5432"

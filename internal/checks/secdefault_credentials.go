@@ -20,6 +20,10 @@ var weakPasswords = map[string]bool{
 	"test": true, "test123": true, "demo": true, "pass": true, "pass123": true,
 	"master": true, "manager": true, "system": true, "user": true, "user123": true,
 	"s3cr3t": true, "topsecret": true, "foobared": true, "superuser": true, "support": true,
+	// The passwords of database and broker images' own quick starts
+	// (POSTGRES_PASSWORD: postgres, MINIO_ROOT_PASSWORD: minioadmin).
+	"postgres": true, "mysql": true, "mariadb": true, "mongo": true, "mongodb": true,
+	"rabbitmq": true, "minioadmin": true, "elastic": true, "keycloak": true,
 }
 
 // isWeakPassword reports whether v is on the weak list. A value that just

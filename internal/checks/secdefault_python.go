@@ -29,6 +29,9 @@ var (
 	pyBeforeRequestRe = regexp.MustCompile(`before_request`)
 	pyCORSStarRe      = regexp.MustCompile(`(origins|allow_origins|resources)\s*=\s*(\[\s*)?["']\*["']`)
 	pyCORSOriginsRe   = regexp.MustCompile(`\b(origins|resources)\s*=`)
+	pyFlaskRunRe      = regexp.MustCompile(`^\s*[\w.]+\.run\(`)
+	pyRunAllHostsRe   = regexp.MustCompile(`\bhost\s*=\s*["'](0\.0\.0\.0|::|\[::\])["']`)
+	pyFlaskImportRe   = regexp.MustCompile(`(?m)^\s*(from\s+flask\s+import|import\s+flask\b)`)
 	pyConstRe         = regexp.MustCompile(`^([A-Z][A-Z0-9_]*)\s*=\s*(True|False|None|-?\d+(?:\.\d+)?|[rbu]?"([^"\n]*)"|[rbu]?'([^'\n]*)')\s*$`)
 )
 
@@ -56,6 +59,9 @@ func pythonRules(rel string, data []byte, s *sdSink) {
 	text := string(data)
 	guardedFile := pyBeforeRequestRe.MatchString(text) && pyAuthWordRe.MatchString(text[strings.Index(text, "before_request"):min(len(text), strings.Index(text, "before_request")+400)])
 	consts := &cfgNode{Kind: cfgMap}
+	// app.run is Werkzeug's development server only in Flask (Sanic's
+	// app.run is its production server).
+	isFlask := pyFlaskImportRe.MatchString(text)
 	corsAllowAll, corsCreds := 0, false
 	for i, l := range lines {
 		t := l.text
@@ -83,6 +89,11 @@ func pythonRules(rel string, data []byte, s *sdSink) {
 			s.fail(idDebug, l.n, "the app starts with the debugger on (debug=True)", strings.TrimSpace(t))
 		case pyAppDebugRe.MatchString(t):
 			s.fail(idDebug, l.n, "debug mode is switched on in code", strings.TrimSpace(t))
+		}
+		if isFlask && pyFlaskRunRe.MatchString(t) {
+			if m := pyRunAllHostsRe.FindStringSubmatch(sdCallText(lines, i, 6)); m != nil {
+				s.warn(idBindAll, l.n, "the Flask development server (app.run) listens on every interface (host="+m[1]+"); it is not meant to be reachable from the network, serve the product with a WSGI server or bind 127.0.0.1", strings.TrimSpace(t))
+			}
 		}
 		if what := pyTLSVerifyOff(lines, i); what != "" {
 			s.fail(idTLSVerify, l.n, "TLS certificate verification is off ("+what+")", strings.TrimSpace(t))
