@@ -2,8 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -68,6 +70,13 @@ rejected.`,
 			specs, err := parseOutputs(outputs, []string{"text", "json"}, "text")
 			if err != nil {
 				return err
+			}
+			// A path that does not exist is the user's mistake (exit 2),
+			// found before the database is opened or created.
+			for _, a := range args {
+				if _, err := os.Stat(a); err != nil {
+					return usageError("db import %s: %v", a, errors.Unwrap(err))
+				}
 			}
 			path, err := resolve()
 			if err != nil {
