@@ -171,9 +171,12 @@ func TestScanRejectsBadVEX(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, _, _ := config.Load("testdata/app")
-	_, err := Run(context.Background(), Options{Dir: "testdata/app", Config: cfg, DBPath: db, VEXPaths: []string{bad}, Now: testNow})
-	if err == nil || !strings.Contains(err.Error(), bad) {
-		t.Fatalf("err = %v, want an error naming %s", err, bad)
+	// With and without advisory data: a bad VEX file is an error either way.
+	for _, dbPath := range []string{db, filepath.Join(t.TempDir(), "none.db")} {
+		_, err := Run(context.Background(), Options{Dir: "testdata/app", Config: cfg, DBPath: dbPath, VEXPaths: []string{bad}, Now: testNow, NoChecks: true})
+		if err == nil || !strings.Contains(err.Error(), bad) {
+			t.Fatalf("db %s: err = %v, want an error naming %s", dbPath, err, bad)
+		}
 	}
 }
 
