@@ -40,6 +40,10 @@ func populate(t *testing.T, s *Store) {
 	steps = append(steps, err)
 	_, err = s.AcquireLease(ctx, "job", "me", time.Hour)
 	steps = append(steps, err)
+	_, _, err = s.PutReleaseSBOM(ctx, SBOMUpload{ProductID: p.ID, Version: "1.0.0", Data: []byte("{}"),
+		Info:       SBOMInfo{ContentType: "application/json", Format: "cyclonedx-json"},
+		Components: []ReleaseComponent{{ComponentID: "c", Name: "c", Version: "1"}}})
+	steps = append(steps, err)
 	if err := errors.Join(steps...); err != nil {
 		t.Fatal(err)
 	}
