@@ -309,17 +309,18 @@ func ciCheck(kind ciKind) func(context.Context, *Repo) ([]Result, error) {
 			}
 			if kind.fallback != nil {
 				if msg := kind.fallback(repo); msg != "" {
-					return []Result{{Outcome: OutcomeWarn, Message: msg}}, nil
+					return []Result{{Outcome: OutcomeWarn, Message: msg, Locations: botLocation(repo)}}, nil
 				}
 			}
-			return []Result{{Outcome: OutcomeFail, Message: "no CI configuration found (GitHub Actions, GitLab CI, Jenkins, CircleCI, Azure Pipelines, .ci/ ...), so nothing shows that the project " + kind.what}}, nil
+			return []Result{{Outcome: OutcomeFail, Message: "no CI configuration found (GitHub Actions, GitLab CI, Jenkins, CircleCI, Azure Pipelines, .ci/ ...), so nothing shows that the project " + kind.what,
+				Locations: []Location{{Path: newCIConfigPath(repo)}}}}, nil
 		}
 		if found := findTools(kind, corpus); len(found) > 0 {
 			return []Result{found.result("CI " + kind.what)}, nil
 		}
 		if kind.fallback != nil {
 			if msg := kind.fallback(repo); msg != "" {
-				return []Result{{Outcome: OutcomeWarn, Message: msg}}, nil
+				return []Result{{Outcome: OutcomeWarn, Message: msg, Locations: botLocation(repo)}}, nil
 			}
 		}
 		locs := make([]Location, 0, len(configs))
@@ -406,6 +407,26 @@ func commentLine(text string, off int) bool {
 	return false
 }
 
+// newCIConfigPath is the CI file to create in a tree that has none:
+// .gitlab-ci.yml where the tree already has GitLab files, else a GitHub
+// Actions workflow. Results about the missing CI point there.
+func newCIConfigPath(repo *Repo) string {
+	for _, f := range repo.Files {
+		if strings.HasPrefix(f, ".gitlab/") {
+			return ".gitlab-ci.yml"
+		}
+	}
+	return ".github/workflows/ci.yml"
+}
+
+// botLocation points at the Dependabot or Renovate configuration.
+func botLocation(repo *Repo) []Location {
+	if p := dependencyBotConfig(repo); p != "" {
+		return []Location{{Path: strings.TrimSuffix(p, " (renovate)")}}
+	}
+	return nil
+}
+
 // dependencyBotPaths are the configuration files of Dependabot and Renovate.
 var dependencyBotPaths = []string{
 	".github/dependabot.yml", ".github/dependabot.yaml", ".dependabot/config.yml",
@@ -431,7 +452,9 @@ var dependabotUpdatesRE = regexp.MustCompile(`(?m)^updates:\s*(\n\s*-|\[\s*\{)`)
 func checkDependencyUpdates(_ context.Context, repo *Repo) ([]Result, error) {
 	p := dependencyBotConfig(repo)
 	if p == "" {
-		return []Result{{Outcome: OutcomeFail, Message: "no Dependabot (.github/dependabot.yml) or Renovate (renovate.json) configuration"}}, nil
+		// Point at the file the remediation asks to create.
+		return []Result{{Outcome: OutcomeFail, Message: "no Dependabot (.github/dependabot.yml) or Renovate (renovate.json) configuration",
+			Locations: []Location{{Path: ".github/dependabot.yml"}}}}, nil
 	}
 	loc := []Location{{Path: strings.TrimSuffix(p, " (renovate)")}}
 	if strings.Contains(p, "dependabot") && p != ".dependabot/config.yml" {

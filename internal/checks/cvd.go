@@ -54,7 +54,9 @@ func checkSecurityMD(_ context.Context, repo *Repo) ([]Result, error) {
 				Locations: []Location{{Path: "craft.yaml"}},
 			}}, nil
 		}
-		return []Result{{Outcome: OutcomeFail, Message: "no vulnerability disclosure policy: SECURITY.md, .github/SECURITY.md or docs/SECURITY.md not found"}}, nil
+		// Point at the file the remediation asks to create.
+		return []Result{{Outcome: OutcomeFail, Message: "no vulnerability disclosure policy: SECURITY.md, .github/SECURITY.md or docs/SECURITY.md not found",
+			Locations: []Location{{Path: "SECURITY.md"}}}}, nil
 	}
 	data, err := repo.ReadFile(p)
 	if err != nil {

@@ -103,9 +103,9 @@ func checkCodeReview(ctx context.Context, repo *Repo) ([]Result, error) {
 	case total > 0 && reviewed*2 >= total:
 		return []Result{{Outcome: OutcomePass, Message: msg}}, nil
 	case reviewed > 0:
-		return []Result{{Outcome: OutcomeWarn, Message: msg + "; no CODEOWNERS"}}, nil
+		return []Result{{Outcome: OutcomeWarn, Message: msg + "; no CODEOWNERS", Locations: codeownersLoc}}, nil
 	}
-	return []Result{{Outcome: OutcomeFail, Message: msg + "; no CODEOWNERS"}}, nil
+	return []Result{{Outcome: OutcomeFail, Message: msg + "; no CODEOWNERS", Locations: codeownersLoc}}, nil
 }
 
 func commitShowsReview(c *object.Commit) bool {
@@ -202,3 +202,6 @@ func checkSignedTags(ctx context.Context, repo *Repo) ([]Result, error) {
 	}
 	return []Result{{Outcome: OutcomeFail, Message: fmt.Sprintf("%d of the %d newest release tags are not signed: %s", len(unsigned), n, strings.Join(unsigned, ", "))}}, nil
 }
+
+// codeownersLoc is the file the review remediation asks to add.
+var codeownersLoc = []Location{{Path: ".github/CODEOWNERS"}}

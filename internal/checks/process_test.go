@@ -39,6 +39,7 @@ type checkCase struct {
 	cfg   config.Config
 	want  []Outcome
 	msg   string
+	loc   string // the first result's first location path, when set
 }
 
 func runCheckCases(t *testing.T, cases []checkCase) {
@@ -51,6 +52,9 @@ func runCheckCases(t *testing.T, cases []checkCase) {
 			}
 			if tc.msg != "" && !strings.Contains(rs[0].Message, tc.msg) {
 				t.Errorf("message %q, want it to contain %q", rs[0].Message, tc.msg)
+			}
+			if tc.loc != "" && (len(rs[0].Locations) == 0 || rs[0].Locations[0].Path != tc.loc) {
+				t.Errorf("locations %v, want %s first", rs[0].Locations, tc.loc)
 			}
 		})
 	}
@@ -67,7 +71,7 @@ func TestSecurityMDCheck(t *testing.T) {
 	const good = "# Security policy\n\nReport vulnerabilities to security@example.org (PGP key below).\n" +
 		"We acknowledge reports within 48 hours and publish a fix within 90 days.\n"
 	runCheckCases(t, []checkCase{
-		{name: "missing", check: "cvd.security-md", want: fail, msg: "no vulnerability disclosure policy"},
+		{name: "missing", check: "cvd.security-md", want: fail, msg: "no vulnerability disclosure policy", loc: "SECURITY.md"},
 		{name: "no_contact", check: "cvd.security-md", files: map[string]string{"SECURITY.md": "# Security\n\nPlease be responsible and tell us about problems.\n"}, want: fail, msg: "gives no contact"},
 		{name: "empty", check: "cvd.security-md", files: map[string]string{"SECURITY.md": "# Security\n"}, want: fail, msg: "empty"},
 		{name: "no_response_time", check: "cvd.security-md", files: map[string]string{"SECURITY.md": "# Security\n\nPlease write to security@example.org with the details of the issue.\n"}, want: warn, msg: "no response times"},
@@ -130,7 +134,8 @@ func TestCIChecks(t *testing.T) {
 		return m
 	}
 	runCheckCases(t, []checkCase{
-		{name: "no_ci", check: "process.ci-tests", files: map[string]string{"main.go": ""}, want: fail, msg: "no CI configuration"},
+		{name: "no_ci", check: "process.ci-tests", files: map[string]string{"main.go": ""}, want: fail, msg: "no CI configuration", loc: ".github/workflows/ci.yml"},
+		{name: "no_ci_gitlab", check: "process.ci-tests", files: map[string]string{"main.go": "", ".gitlab/merge_request_templates/default.md": "x"}, want: fail, loc: ".gitlab-ci.yml"},
 		{name: "echo_only", check: "process.ci-tests", files: wf("echo hello"), want: fail, msg: "nothing in it runs tests"},
 		{name: "go_test", check: "process.ci-tests", files: wf("go test -race ./..."), want: pass, msg: "go test (.github/workflows/ci.yml:7)"},
 		{name: "gitlab_make", check: "process.ci-tests", files: map[string]string{".gitlab-ci.yml": "test:\n  script:\n    - make test\n"}, want: pass},
@@ -148,7 +153,7 @@ func TestCIChecks(t *testing.T) {
 		{name: "trivy_gitlab", check: "process.ci-vuln-scan", files: map[string]string{".gitlab-ci.yml": "scan:\n  image: aquasec/trivy\n  script: trivy fs --exit-code 1 .\n"}, want: pass},
 		{name: "craft_scan", check: "process.ci-vuln-scan", files: wf("craft scan . --fail-on high"), want: pass},
 		{name: "craft_built_binary", check: "process.ci-vuln-scan", files: map[string]string{".ci/run": "#!/bin/sh\ngo build -o \"$out/craft\" ./cmd/craft\n\"$out/craft\" scan . --fail-on low\n"}, want: pass, msg: "craft (.ci/run:3)"},
-		{name: "dependabot_only", check: "process.ci-vuln-scan", files: with(wf("go test ./..."), ".github/dependabot.yml", "version: 2\nupdates:\n  - package-ecosystem: gomod\n    directory: /\n    schedule: {interval: weekly}\n"), want: warn, msg: "dependabot.yml is configured"},
+		{name: "dependabot_only", check: "process.ci-vuln-scan", files: with(wf("go test ./..."), ".github/dependabot.yml", "version: 2\nupdates:\n  - package-ecosystem: gomod\n    directory: /\n    schedule: {interval: weekly}\n"), want: warn, msg: "dependabot.yml is configured", loc: ".github/dependabot.yml"},
 		{name: "no_ci_dependabot", check: "process.ci-vuln-scan", files: map[string]string{".github/dependabot.yml": "version: 2\n"}, want: warn},
 
 		{name: "none", check: "process.ci-sast", files: wf("go test ./..."), want: fail},
@@ -175,7 +180,8 @@ func TestCIChecks(t *testing.T) {
 
 func TestDependencyUpdatesCheck(t *testing.T) {
 	runCheckCases(t, []checkCase{
-		{name: "none", check: "process.dependency-updates", want: fail},
+		{name: "none", check: "process.dependency-updates", want: fail, loc: ".github/dependabot.yml"},
+		{name: "renovate_in_package_json_loc", check: "process.ci-vuln-scan", files: map[string]string{"package.json": `{"renovate": {"extends": ["config:base"]}}`}, want: warn, loc: "package.json"},
 		{name: "dependabot", check: "process.dependency-updates", files: map[string]string{".github/dependabot.yml": "version: 2\nupdates:\n  - package-ecosystem: npm\n    directory: /\n    schedule:\n      interval: daily\n"}, want: pass},
 		{name: "dependabot_empty", check: "process.dependency-updates", files: map[string]string{".github/dependabot.yml": "version: 2\nupdates: []\n"}, want: fail, msg: "lists no package ecosystems"},
 		{name: "renovate", check: "process.dependency-updates", files: map[string]string{"renovate.json": `{"extends": ["config:recommended"]}`}, want: pass},
@@ -235,7 +241,7 @@ func TestPullRequestTargetCheck(t *testing.T) {
 func TestSupportPeriodCheck(t *testing.T) {
 	prod := func(p config.Product) config.Config { return config.Config{Product: p} }
 	runCheckCases(t, []checkCase{
-		{name: "missing", check: "product.support-period", want: fail, msg: "no support period declared"},
+		{name: "missing", check: "product.support-period", want: fail, msg: "there is no craft.yaml", loc: "craft.yaml"},
 		{name: "ended", check: "product.support-period", cfg: prod(config.Product{SupportUntil: "2026-06"}), want: fail, msg: "ended in June 2026"},
 		{name: "short", check: "product.support-period", cfg: prod(config.Product{SupportUntil: "2029-12"}), want: fail, msg: "less than 5 years"},
 		{name: "short_justified", check: "product.support-period", cfg: prod(config.Product{SupportUntil: "2029-12", SupportJustification: "a campaign app used for three years"}), want: pass, msg: "justified"},
@@ -246,6 +252,22 @@ func TestSupportPeriodCheck(t *testing.T) {
 	})
 }
 
+// TestSupportPeriodLocation: with craft.yaml present, a failure points at
+// product.supportUntil; present but silent, at the file.
+func TestSupportPeriodLocation(t *testing.T) {
+	cfg := config.Config{Product: config.Product{SupportUntil: "2028-12"}}
+	dir := writeTree(t, map[string]string{"craft.yaml": "product:\n  name: shop\n  supportUntil: 2028-12\n"})
+	rs := runOneCheck(t, "product.support-period", dir, cfg)
+	if len(rs) != 1 || len(rs[0].Locations) != 1 || rs[0].Locations[0] != (Location{Path: "craft.yaml", Line: 3}) {
+		t.Errorf("results %+v, want one at craft.yaml:3", rs)
+	}
+	dir = writeTree(t, map[string]string{"craft.yaml": "product:\n  name: shop\n"})
+	rs = runOneCheck(t, "product.support-period", dir, config.Config{})
+	if len(rs) != 1 || rs[0].Locations[0] != (Location{Path: "craft.yaml"}) || !strings.Contains(rs[0].Message, "set product.supportUntil") {
+		t.Errorf("results %+v, want one at craft.yaml", rs)
+	}
+}
+
 func TestSkippedByDecision(t *testing.T) {
 	cfg := config.Config{Requirements: map[string]config.Decision{
 		"ai-p2-7": {Applicable: ptr(false), Justification: "the product is delivered only as a hosted service"},
@@ -253,5 +275,21 @@ func TestSkippedByDecision(t *testing.T) {
 	rs := runOneCheck(t, "release.signed-tags", t.TempDir(), cfg)
 	if got := outcomes(rs); !slices.Equal(got, []Outcome{OutcomeSkipped}) || !strings.Contains(rs[0].Message, "hosted service") {
 		t.Errorf("results %+v", rs)
+	}
+}
+
+// TestMissingFileResultsHaveLocations: a failure or warning about a file
+// that is missing points at the file the remediation asks to create, so
+// that SARIF need not invent one.
+func TestMissingFileResultsHaveLocations(t *testing.T) {
+	dir := writeTree(t, map[string]string{"main.go": "package main\n"})
+	rep, err := Run(context.Background(), dir, config.Config{}, Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if (r.Outcome == OutcomeFail || r.Outcome == OutcomeWarn) && len(r.Locations) == 0 {
+			t.Errorf("%s %s has no location: %s", r.CheckID, r.Outcome, r.Message)
+		}
 	}
 }

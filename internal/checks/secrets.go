@@ -75,7 +75,9 @@ func checkSecrets(ctx context.Context, repo *Repo) ([]Result, error) {
 		scanned++
 		for _, fd := range findSecrets(data) {
 			if len(out) == maxSecretFindings {
-				out = append(out, Result{Outcome: OutcomeFail, Message: fmt.Sprintf("more than %d secrets found; only the first are listed", maxSecretFindings)})
+				// Anchored where the listing stops: the next secret is in this file.
+				out = append(out, Result{Outcome: OutcomeFail, Message: fmt.Sprintf("more than %d secrets found; only the first are listed", maxSecretFindings),
+					Locations: []Location{{Path: f}}})
 				return out, nil
 			}
 			out = append(out, Result{

@@ -1,8 +1,10 @@
 package checks
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -14,9 +16,16 @@ const minSupportYears = 5
 
 func checkSupportPeriod(_ context.Context, repo *Repo) ([]Result, error) {
 	p := repo.Config.Product
-	loc := []Location{{Path: config.FileName}}
+	// The results point at craft.yaml: at product.supportUntil when the file
+	// says it, else at the file, which the remediation asks to create when
+	// it does not exist.
+	loc := []Location{{Path: config.FileName, Line: supportUntilLine(repo)}}
 	if p.SupportUntil == "" {
-		return []Result{{Outcome: OutcomeFail, Message: "no support period declared: set product.supportUntil (YYYY-MM) in craft.yaml", Locations: loc}}, nil
+		msg := "no support period declared: set product.supportUntil (YYYY-MM) in craft.yaml"
+		if !repo.HasFile(config.FileName) {
+			msg = "no support period declared: there is no craft.yaml; create one with product.supportUntil (YYYY-MM)"
+		}
+		return []Result{{Outcome: OutcomeFail, Message: msg, Locations: loc}}, nil
 	}
 	end, err := config.ParseMonth(p.SupportUntil)
 	if err != nil {
@@ -48,6 +57,24 @@ func checkSupportPeriod(_ context.Context, repo *Repo) ([]Result, error) {
 		Message: fmt.Sprintf("support until %s is less than %d years from %s (minimum %s): extend it, or explain in product.supportJustification why the product is expected to be used for less",
 			monthYear(end), minSupportYears, from, monthYear(minEnd)),
 		Locations: loc}}, nil
+}
+
+var supportUntilRE = regexp.MustCompile(`(?m)^\s+supportUntil\s*:`)
+
+// supportUntilLine is the line of product.supportUntil in craft.yaml, 0
+// when craft.yaml is missing or does not set it.
+func supportUntilLine(repo *Repo) int {
+	if !repo.HasFile(config.FileName) {
+		return 0
+	}
+	data, err := repo.ReadFile(config.FileName)
+	if err != nil {
+		return 0
+	}
+	if m := supportUntilRE.FindIndex(data); m != nil {
+		return 1 + bytes.Count(data[:m[0]], []byte("\n"))
+	}
+	return 0
 }
 
 func monthYear(t time.Time) string { return t.Format("January 2006") }

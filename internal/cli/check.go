@@ -145,9 +145,12 @@ func writeCheckText(w io.Writer, dir string, rep *checks.Report, titles map[stri
 		counts[r.Outcome]++
 	}
 	byCheck := map[string]checks.Check{}
+	order := map[string]int{}
+	fixShown := map[string]string{} // check ID -> requirement it was first explained under
 	var reqs []string
-	for _, c := range rep.Checks {
+	for i, c := range rep.Checks {
 		byCheck[c.ID] = c
+		order[c.ID] = i
 		for _, id := range c.Requirements {
 			if !slices.Contains(reqs, id) {
 				reqs = append(reqs, id)
@@ -170,9 +173,9 @@ func writeCheckText(w io.Writer, dir string, rep *checks.Report, titles map[stri
 				rows = append(rows, r)
 			}
 		}
-		slices.SortStableFunc(rows, func(a, b checks.Result) int { return outcomeOrder[a.Outcome] - outcomeOrder[b.Outcome] })
+		groupByCheck(rows, order)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, r := range rows {
+		for i, r := range rows {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", strings.ToUpper(string(r.Outcome)), r.CheckID, byCheck[r.CheckID].Severity, oneLine(r.Message))
 			if loc := locationText(r.Locations); loc != "" {
 				fmt.Fprintf(tw, "  \t\t\tat %s\n", loc)
@@ -180,13 +183,79 @@ func writeCheckText(w io.Writer, dir string, rep *checks.Report, titles map[stri
 			if r.Evidence != "" {
 				fmt.Fprintf(tw, "  \t\t\tevidence: %s\n", oneLine(r.Evidence))
 			}
+			if i+1 < len(rows) && rows[i+1].CheckID == r.CheckID {
+				continue // the remediation follows the check's last result
+			}
+			if !slices.ContainsFunc(rows[:i+1], func(x checks.Result) bool { return x.CheckID == r.CheckID && needsFix(x) }) {
+				continue
+			}
+			c := byCheck[r.CheckID]
+			if first, seen := fixShown[c.ID]; seen {
+				fmt.Fprintf(tw, "  \t\t\tfix: as under %s above\n", first)
+				continue
+			}
+			fixShown[c.ID] = req
+			if c.Remediation != "" {
+				fmt.Fprintf(tw, "  \t\t\tfix: %s\n", oneLine(c.Remediation))
+			}
+			if c.Doc != "" {
+				fmt.Fprintf(tw, "  \t\t\tsee %s\n", c.Doc)
+			}
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintln(w, "\nEach check is explained, with its remediation, in docs/checks.md.")
+	if pages := docPages(rep.Checks); len(pages) > 0 {
+		fmt.Fprintf(w, "\nEach check is explained, with its remediation, in %s.\n", joinAnd(pages))
+	}
 	return nil
+}
+
+// needsFix reports results that call for the check's remediation.
+func needsFix(r checks.Result) bool {
+	return r.Outcome == checks.OutcomeFail || r.Outcome == checks.OutcomeWarn
+}
+
+// groupByCheck orders a requirement's rows so that each check's results
+// are together: checks by their worst outcome, then registry order; a
+// check's own results worst first.
+func groupByCheck(rows []checks.Result, order map[string]int) {
+	worst := map[string]int{}
+	for _, r := range rows {
+		if o, ok := worst[r.CheckID]; !ok || outcomeOrder[r.Outcome] < o {
+			worst[r.CheckID] = outcomeOrder[r.Outcome]
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b checks.Result) int {
+		if d := worst[a.CheckID] - worst[b.CheckID]; d != 0 {
+			return d
+		}
+		if d := order[a.CheckID] - order[b.CheckID]; d != 0 {
+			return d
+		}
+		return outcomeOrder[a.Outcome] - outcomeOrder[b.Outcome]
+	})
+}
+
+// docPages returns the documentation pages the checks point into
+// (Check.Doc without its anchor), in check order.
+func docPages(cs []checks.Check) []string {
+	var pages []string
+	for _, c := range cs {
+		page, _, _ := strings.Cut(c.Doc, "#")
+		if page != "" && !slices.Contains(pages, page) {
+			pages = append(pages, page)
+		}
+	}
+	return pages
+}
+
+func joinAnd(s []string) string {
+	if len(s) <= 1 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 // compareRequirementIDs orders Annex I Part I, Part II, then articles.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/craft-cra/craft/internal/checks"
 )
 
 // runCheckCmd runs `craft check ARGS` in-process, the way Run does, with
@@ -172,5 +174,50 @@ func TestCheckCommandBadConfig(t *testing.T) {
 	_, stderr, code := runCheckCmd(t, dir)
 	if code != ExitUsage || !strings.Contains(stderr, "supportUntil") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestCheckTextRemediation: the text output explains each failing or
+// warning check once, under its last result, with the page its Doc names;
+// a passing check gets no remediation, and the closing line names every
+// page the checks point into.
+func TestCheckTextRemediation(t *testing.T) {
+	rep := &checks.Report{
+		Checks: []checks.Check{
+			{ID: "cvd.security-md", Requirements: []string{"AI-P2-5"}, Severity: checks.SeverityHigh, Remediation: "Add SECURITY.md.", Doc: "docs/checks.md#cvd.security-md"},
+			{ID: "default.credentials", Requirements: []string{"AI-P1-2b", "AI-P1-2d"}, Severity: checks.SeverityHigh, Remediation: "Ship no password.", Doc: "docs/secure-defaults.md#defaultcredentials"},
+			{ID: "default.bind-all-interfaces", Requirements: []string{"AI-P1-2j"}, Severity: checks.SeverityLow, Remediation: "Bind 127.0.0.1.", Doc: "docs/secure-defaults.md#defaultbind-all-interfaces"},
+		},
+		Results: []checks.Result{
+			{CheckID: "cvd.security-md", Outcome: checks.OutcomePass, Message: "ok", Locations: []checks.Location{{Path: "SECURITY.md"}}},
+			{CheckID: "default.credentials", Outcome: checks.OutcomeFail, Message: "a", Locations: []checks.Location{{Path: "compose.yml", Line: 3}}},
+			{CheckID: "default.credentials", Outcome: checks.OutcomeFail, Message: "b", Locations: []checks.Location{{Path: "compose.yml", Line: 9}}},
+			{CheckID: "default.bind-all-interfaces", Outcome: checks.OutcomeWarn, Message: "c", Locations: []checks.Location{{Path: "app.py", Line: 4}}},
+		},
+	}
+	var buf bytes.Buffer
+	if err := writeCheckText(&buf, ".", rep, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"fix: Ship no password.\n", "see docs/secure-defaults.md#defaultcredentials\n",
+		"fix: as under AI-P1-2b above\n",
+		"fix: Bind 127.0.0.1.\n", "see docs/secure-defaults.md#defaultbind-all-interfaces\n",
+		"in docs/checks.md and docs/secure-defaults.md.\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "fix: Ship no password."); n != 1 {
+		t.Errorf("remediation of default.credentials printed %d times, want once:\n%s", n, out)
+	}
+	if strings.Contains(out, "Add SECURITY.md") {
+		t.Errorf("a passing check shows its remediation:\n%s", out)
+	}
+	// The remediation follows the check's last result.
+	if i, j := strings.Index(out, "  b\n"), strings.Index(out, "fix: Ship no password."); i < 0 || j < i {
+		t.Errorf("remediation is not under the last result:\n%s", out)
 	}
 }

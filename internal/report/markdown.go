@@ -89,6 +89,17 @@ func Markdown(w io.Writer, r *Report) error {
 			p("| %s | `%s` | %s | %s | %s |\n", c.Severity, res.CheckID, mdEscape(where), mdEscape(res.Message), strings.Join(c.Requirements, ", "))
 		}
 		p("\n")
+		if fix := remediations(r.Checks, checks.OutcomeFail); len(fix) > 0 {
+			p("**How to fix**\n\n")
+			for _, c := range fix {
+				p("- `%s`: %s", c.ID, mdEscape(oneLine(c.Remediation)))
+				if c.Doc != "" {
+					p(" (see %s)", mdEscape(c.Doc))
+				}
+				p("\n")
+			}
+			p("\n")
+		}
 	}
 
 	p("### CRA requirements\n\n| Part | Evidence found | Gaps | Manual | Not checked | Not applicable | Score |\n|---|---|---|---|---|---|---|\n")

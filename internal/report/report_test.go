@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -128,6 +129,61 @@ func TestGolden(t *testing.T) {
 
 func TestSARIFMatchesSchema(t *testing.T) {
 	out := render(t, sampleReport(t), func(b *bytes.Buffer, r *Report) error { return SARIF(b, r) })
+	validateSARIF(t, out)
+	s := string(out)
+	for _, want := range []string{`"security-severity": "9.0"`, `"AI-P1-2f"`, `"startLine": 12`, `"actively-exploited"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("SARIF lacks %s", want)
+		}
+	}
+	// A passing check produces no result.
+	if strings.Contains(s, `"ruleId": "cvd.security-md"`) {
+		t.Error("a passing check became a SARIF result")
+	}
+}
+
+// TestSARIFMissingFileLocation: a result about a missing file points at the
+// file to create (whole file, no region), not at craft.yaml, and the log
+// stays valid SARIF.
+func TestSARIFMissingFileLocation(t *testing.T) {
+	r := sampleReport(t)
+	r.Checks.Results[1] = checks.Result{CheckID: "cvd.security-md", Outcome: checks.OutcomeFail,
+		Message: "no vulnerability disclosure policy", Locations: []checks.Location{{Path: "SECURITY.md"}}}
+	out := render(t, r, func(b *bytes.Buffer, r *Report) error { return SARIF(b, r) })
+	validateSARIF(t, out)
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						Region           *struct{}            `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(out, &log); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, res := range log.Runs[0].Results {
+		if res.RuleID != "cvd.security-md" {
+			continue
+		}
+		found = true
+		if len(res.Locations) != 1 || res.Locations[0].PhysicalLocation.ArtifactLocation.URI != "SECURITY.md" || res.Locations[0].PhysicalLocation.Region != nil {
+			t.Errorf("cvd.security-md locations %+v, want SECURITY.md without a region", res.Locations)
+		}
+	}
+	if !found {
+		t.Error("the failing cvd.security-md result is not in the SARIF log")
+	}
+}
+
+func validateSARIF(t *testing.T, out []byte) {
+	t.Helper()
 	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
 	if err != nil {
 		t.Fatal(err)
@@ -153,16 +209,6 @@ func TestSARIFMatchesSchema(t *testing.T) {
 	}
 	if err := schema.Validate(doc); err != nil {
 		t.Fatalf("SARIF output is not valid SARIF 2.1.0: %v", err)
-	}
-	s := string(out)
-	for _, want := range []string{`"security-severity": "9.0"`, `"AI-P1-2f"`, `"startLine": 12`, `"actively-exploited"`} {
-		if !strings.Contains(s, want) {
-			t.Errorf("SARIF lacks %s", want)
-		}
-	}
-	// A passing check produces no result.
-	if strings.Contains(s, `"ruleId": "cvd.security-md"`) {
-		t.Error("a passing check became a SARIF result")
 	}
 }
 
@@ -233,5 +279,30 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs (run go test -update after a deliberate change)\n--- got\n%s", path, got)
+	}
+}
+
+// TestRemediationOncePerCheck: the text and Markdown reports show a failing
+// check's remediation and its documentation once, however many results it
+// has; a passing check shows none.
+func TestRemediationOncePerCheck(t *testing.T) {
+	r := sampleReport(t)
+	r.Checks.Checks[1].Remediation = "Add SECURITY.md."
+	r.Checks.Results = append(r.Checks.Results, checks.Result{CheckID: "ci.actions-pinned", Outcome: checks.OutcomeFail,
+		Message: "some/tool@v1 is not pinned", Locations: []checks.Location{{Path: ".github/workflows/ci.yml", Line: 20}}})
+	for name, f := range map[string]func(*bytes.Buffer, *Report) error{
+		"text":     func(b *bytes.Buffer, r *Report) error { return Text(b, r) },
+		"markdown": func(b *bytes.Buffer, r *Report) error { return Markdown(b, r) },
+	} {
+		out := string(render(t, r, f))
+		if n := strings.Count(out, "Pin every action to a full commit SHA."); n != 1 {
+			t.Errorf("%s: remediation shown %d times, want once:\n%s", name, n, out)
+		}
+		if !strings.Contains(out, "docs/checks.md#ci-actions-pinned") {
+			t.Errorf("%s: no pointer to the check's documentation:\n%s", name, out)
+		}
+		if strings.Contains(out, "Add SECURITY.md.") {
+			t.Errorf("%s: a passing check shows its remediation:\n%s", name, out)
+		}
 	}
 }

@@ -255,8 +255,10 @@ func checkLocations(res checks.Result, t Target) []sarifLocation {
 		out = append(out, loc)
 	}
 	if len(out) == 0 {
-		// Code scanning needs a location; a repository-level finding is
-		// anchored at the scanned root's craft.yaml.
+		// Code scanning needs a location. Results about a missing file
+		// already name the file to create (SECURITY.md,
+		// .github/dependabot.yml); what is left is about the history (a
+		// release tag), anchored at the scanned root's craft.yaml.
 		out = fileLocations(nil, t)
 	}
 	return out

@@ -159,6 +159,40 @@ func textChecks(w io.Writer, p printer, rep *checks.Report) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", strings.ToUpper(string(res.Outcome)), c.Severity, res.CheckID, loc, res.Message)
 	}
 	tw.Flush()
+	if fix := remediations(rep, checks.OutcomeFail, checks.OutcomeWarn); len(fix) > 0 {
+		p("\n  To fix:\n")
+		for _, c := range fix {
+			p("    %s: %s", c.ID, oneLine(c.Remediation))
+			if c.Doc != "" {
+				p(" (see %s)", c.Doc)
+			}
+			p("\n")
+		}
+	}
+}
+
+// remediations returns, once each and in report order, the checks that
+// have a result with one of the outcomes and a remediation to show.
+func remediations(rep *checks.Report, outcomes ...checks.Outcome) []checks.Check {
+	want := map[string]bool{}
+	for _, res := range rep.Results {
+		for _, o := range outcomes {
+			if res.Outcome == o {
+				want[res.CheckID] = true
+			}
+		}
+	}
+	var out []checks.Check
+	for _, c := range rep.Checks {
+		if want[c.ID] && strings.TrimSpace(c.Remediation) != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func textRequirements(w io.Writer, p printer, res *assess.Result) {
