@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,8 @@ func TestSBOMCheck(t *testing.T) {
 			[]string{"schema: invalid", "/components/0/hashes/0/content"}, []string{"not schema-valid"}},
 		{"malformed", []string{"sbom", "check", malformed}, ExitUsage,
 			[]string{"cannot be checked", "broken.cdx.json:4:"}, []string{"broken.cdx.json:4:"}},
+		{"schema_valid_beyond_library", []string{"sbom", "check", "testdata/sbom/valid-attestation-1.6.json"}, ExitOK,
+			[]string{"schema: valid", "note: /declarations/evidence/0/data/0/classification: left out"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, errOut, code := runCLI(t, nil, tc.args...)
@@ -263,5 +266,48 @@ func TestSBOMCheckStdinGzip(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "SBOM stdin") || !strings.Contains(out.String(), "completeness") {
 		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+// TestSBOMCheckDescribesLikeDecode: craft sbom check describes a document it
+// cannot use exactly as craft scan --sbom (sbom.Decode) does, with
+// file:line:column for a truncated one.
+func TestSBOMCheckDescribesLikeDecode(t *testing.T) {
+	golden, err := os.ReadFile("testdata/sbom/golden/tree.cdx.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	for _, tc := range []struct {
+		name, input, want string
+	}{
+		{"trunc.json", string(golden[:len(golden)/2]), "trunc.json:"},
+		{"array.json", "[1,2]", "a JSON array"},
+		{"spdx3.json", `{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}`, "JSON-LD document (SPDX 3?)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(tmp, tc.name)
+			if err := os.WriteFile(file, []byte(tc.input), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, derr := sbom.Decode(file, strings.NewReader(tc.input))
+			if derr == nil {
+				t.Fatal("Decode succeeded")
+			}
+			out, errOut, code := runCLI(t, nil, "sbom", "check", file)
+			if code != ExitUsage {
+				t.Errorf("exit %d, want %d", code, ExitUsage)
+			}
+			if !strings.Contains(out, "cannot be checked: "+derr.Error()+"\n") || !strings.Contains(errOut, derr.Error()) {
+				t.Errorf("check does not report Decode's error %q:\nstdout:\n%s\nstderr:\n%s", derr, out, errOut)
+			}
+			if !strings.Contains(derr.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", derr, tc.want)
+			}
+		})
+	}
+	_, errOut, _ := runCLI(t, nil, "sbom", "check", filepath.Join(tmp, "trunc.json"))
+	if !regexp.MustCompile(`trunc\.json:\d+:\d+: malformed JSON`).MatchString(errOut) {
+		t.Errorf("truncated document reported without line:column:\n%s", errOut)
 	}
 }

@@ -43,6 +43,11 @@ type Document struct {
 	CycloneDX   *cdx.BOM
 	// SPDX is an SPDX 2.x document, converted to the 2.3 model.
 	SPDX *spdx.Document
+	// Dropped lists the values of a schema-valid CycloneDX JSON document
+	// that cyclonedx-go cannot represent (its type disagrees with the
+	// official schema there): each was left out of CycloneDX, and is named
+	// here by its JSON pointer with the reason.
+	Dropped []Problem
 }
 
 // Decode reads an SBOM and maps it to an inventory; see [Parse] for the
@@ -58,7 +63,10 @@ func Decode(name string, r io.Reader) (*inventory.Inventory, error) {
 // Parse reads CycloneDX (JSON or XML, any version cyclonedx-go reads; craft
 // validates 1.4–1.6) or SPDX 2.x (JSON or tag-value), optionally gzipped.
 // Errors name the input and, for malformed JSON, the line and column (and
-// for a value of the wrong type, the field path).
+// for a value of the wrong type, the field path). A CycloneDX JSON document
+// that is valid against its schema decodes even where cyclonedx-go's types
+// disagree with the schema: the values it cannot hold are left out and
+// listed in [Document.Dropped].
 func Parse(name string, r io.Reader) (*Document, error) {
 	data, err := unpack(name, r)
 	if err != nil {
@@ -76,41 +84,115 @@ func parse(name string, data []byte) (doc *Document, err error) {
 		}
 	}()
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	body := trimBOM(data)
-	if len(body) == 0 {
-		return nil, fmt.Errorf("%s: empty input", name)
+	s, err := sniff(name, data)
+	if err != nil {
+		return nil, err
 	}
-	switch body[0] {
-	case '{':
-		return parseJSON(name, data)
-	case '<':
+	switch s.kind {
+	case kindXML:
 		return parseXML(name, data)
-	}
-	if looksLikeTagValue(body) {
-		doc, err := tagvalue.Read(bytes.NewReader(body))
+	case kindTagValue:
+		doc, err := tagvalue.Read(bytes.NewReader(s.body))
 		if err != nil {
 			return nil, fmt.Errorf("%s: SPDX tag-value: %w", name, err)
 		}
 		return &Document{Name: name, Format: SPDXTagValue, SpecVersion: doc.SPDXVersion, SPDX: doc}, nil
 	}
-	return nil, fmt.Errorf("%s: not a CycloneDX or SPDX document (craft reads CycloneDX JSON/XML and SPDX JSON/tag-value)", name)
+	return parseJSON(name, data, s.probe)
 }
 
-func parseJSON(name string, data []byte) (*Document, error) {
-	p, err := probeJSON(name, data)
-	if err != nil {
-		return nil, err
+// docKind is what sniff tells a document to be.
+type docKind int
+
+const (
+	kindCycloneDXJSON docKind = iota + 1
+	kindSPDXJSON
+	kindXML
+	kindTagValue
+)
+
+// sniffed is what craft learns about a document before decoding it.
+type sniffed struct {
+	kind  docKind
+	body  []byte // without byte order mark and leading white space
+	probe probe  // the format keys of a JSON document
+}
+
+// sniff tells what a document is from its first bytes (and, for JSON, its
+// format keys), or says in the error what the input is instead and what
+// craft expected. Parse and Validate both start here, so one input gets one
+// description whichever command reads it. The spec version is not checked:
+// the versions craft decodes and the ones it validates differ.
+func sniff(name string, data []byte) (sniffed, error) {
+	body := trimBOM(data)
+	s := sniffed{body: body}
+	switch {
+	case len(body) == 0:
+		return s, fmt.Errorf("%s: empty input", name)
+	case body[0] == '<':
+		s.kind = kindXML
+		return s, nil
+	case body[0] == '{':
+		p, err := probeJSON(name, data)
+		if err != nil {
+			return s, err
+		}
+		s.probe = p
+		switch {
+		case p.bomFormat == "CycloneDX":
+			s.kind = kindCycloneDXJSON
+		case p.spdxVersion != "":
+			s.kind = kindSPDXJSON
+		case p.jsonLD:
+			return s, fmt.Errorf("%s: a JSON-LD document (SPDX 3?); craft reads SPDX 2.x and CycloneDX only", name)
+		default:
+			return s, fmt.Errorf("%s: JSON but neither CycloneDX (no bomFormat) nor SPDX (no spdxVersion)", name)
+		}
+		return s, nil
+	case looksLikeTagValue(body):
+		s.kind = kindTagValue
+		return s, nil
 	}
+	if what := jsonValueKind(body); what != "" {
+		return s, fmt.Errorf("%s: %s at the top level, where a CycloneDX or SPDX JSON document is an object", name, what)
+	}
+	return s, fmt.Errorf("%s: neither JSON, XML nor SPDX tag-value: not a CycloneDX or SPDX document (craft reads CycloneDX JSON/XML and SPDX JSON/tag-value)", name)
+}
+
+// jsonValueKind names the JSON value body starts with ("a JSON array"), or
+// returns "" when body does not start with one. Only the first token is
+// read: a deeply nested or truncated array is still an array.
+func jsonValueKind(body []byte) string {
+	tok, err := json.NewDecoder(bytes.NewReader(body)).Token()
+	if err != nil {
+		return ""
+	}
+	switch tok.(type) {
+	case json.Delim:
+		return "a JSON array"
+	case string:
+		return "a JSON string"
+	case float64:
+		return "a JSON number"
+	case bool:
+		return "a JSON boolean"
+	case nil:
+		return "JSON null"
+	}
+	return ""
+}
+
+func parseJSON(name string, data []byte, p probe) (*Document, error) {
 	switch {
 	case p.bomFormat == "CycloneDX":
 		if !knownCycloneDXVersion(p.specVersion) {
 			return nil, fmt.Errorf("%s: /specVersion: %q is not a CycloneDX version craft reads (1.0 to 1.7)", name, p.specVersion)
 		}
-		var bom cdx.BOM
-		if err := json.Unmarshal(data, &bom); err != nil {
-			return nil, jsonError(name, data, err)
+		bom, dropped, err := decodeCycloneDXJSON(name, data)
+		if err != nil {
+			return nil, err
 		}
-		return &Document{Name: name, Format: CycloneDXJSON, SpecVersion: bom.SpecVersion.String(), CycloneDX: &bom}, nil
+		return &Document{Name: name, Format: CycloneDXJSON, SpecVersion: bom.SpecVersion.String(), CycloneDX: bom, Dropped: dropped}, nil
 	case p.spdxVersion == spdx.Version:
 		// Straight into the 2.3 model: tools-golang's reader would decode
 		// the whole document twice (once into map[string]any).
@@ -125,12 +207,8 @@ func parseJSON(name string, data []byte) (*Document, error) {
 			return nil, jsonError(name, data, err)
 		}
 		return &Document{Name: name, Format: SPDXJSON, SpecVersion: p.spdxVersion, SPDX: doc}, nil
-	case p.spdxVersion != "":
-		return nil, fmt.Errorf("%s: /spdxVersion: %q is not supported (craft reads SPDX-2.1 to SPDX-2.3)", name, p.spdxVersion)
-	case p.jsonLD:
-		return nil, fmt.Errorf("%s: a JSON-LD document (SPDX 3?); craft reads SPDX 2.x and CycloneDX only", name)
 	}
-	return nil, fmt.Errorf("%s: JSON but neither CycloneDX (no bomFormat) nor SPDX (no spdxVersion)", name)
+	return nil, fmt.Errorf("%s: /spdxVersion: %q is not supported (craft reads SPDX-2.1 to SPDX-2.3)", name, p.spdxVersion)
 }
 
 func parseXML(name string, data []byte) (*Document, error) {
@@ -230,8 +308,17 @@ func jsonError(name string, data []byte, err error) error {
 			field = "(document)"
 		}
 		return fmt.Errorf("%s:%d:%d: field %s: %s value where %s belongs", name, line, col, field, typ.Value, typ.Type)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%s: truncated JSON: %w", name, err)
+	}
+	// Decoders that stream (the probe, the schema validator's) report a
+	// truncated document as io.ErrUnexpectedEOF and some syntax errors
+	// without a position. encoding/json checks the whole input before it
+	// decodes: its verdict gives the same position Decode reports.
+	if cerr := json.Unmarshal(data, new(struct{})); errors.As(cerr, &syn) {
+		return jsonError(name, data, cerr)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		line, col := lineCol(data, int64(len(data)))
+		return fmt.Errorf("%s:%d:%d: malformed JSON: truncated: %w", name, line, col, err)
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }

@@ -223,7 +223,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"spec_version_not_string", `{"bomFormat": "CycloneDX", "specVersion": 1.6}`, []string{"in.json", "/specVersion", "want a string"}},
 		{"wrong_bom_format", `{"bomFormat": "SPDX", "specVersion": "1.6"}`, []string{"in.json", "/bomFormat"}},
 		{"json_neither", `{"hello": "world"}`, []string{"in.json", "neither CycloneDX"}},
-		{"json_array", `[1, 2]`, []string{"in.json", "not a CycloneDX or SPDX document"}},
+		{"json_array", `[1, 2]`, []string{"in.json", "a JSON array", "is an object"}},
 		{"spdx_3", `{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}`, []string{"in.json", "SPDX 3"}},
 		{"spdx_unknown_version", `{"spdxVersion": "SPDX-9.0"}`, []string{"in.json", "SPDX-9.0"}},
 		{"spdx_type_error", `{"spdxVersion": "SPDX-2.3", "packages": [{"name": ["x"]}]}`, []string{"in.json:1:", "packages.name"}},

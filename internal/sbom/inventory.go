@@ -19,10 +19,23 @@ import (
 // product's direct dependencies as Roots, and files with a SHA-512 as Files.
 // Component IDs are purls made unique; a purl that does not parse is
 // dropped and reported in Skipped, the component kept without ecosystem.
+// A value in Dropped under components, metadata or dependencies is reported
+// in Skipped too (the others do not feed the inventory).
 func (d *Document) Inventory() (*inventory.Inventory, error) {
 	switch {
 	case d.CycloneDX != nil:
-		return cycloneDXInventory(d.Name, d.CycloneDX), nil
+		inv := cycloneDXInventory(d.Name, d.CycloneDX)
+		for _, p := range d.Dropped {
+			// Values the inventory reads from: their loss may leave it
+			// incomplete. Others (declarations, formulation…) do not.
+			for _, part := range []string{"/components/", "/metadata/", "/dependencies/"} {
+				if strings.HasPrefix(p.Pointer+"/", part) {
+					inv.Skipped = append(inv.Skipped, inventory.Skipped{Path: d.Name + "#" + p.Pointer, Reason: p.Message})
+					break
+				}
+			}
+		}
+		return inv, nil
 	case d.SPDX != nil:
 		return spdxInventory(d.Name, d.SPDX), nil
 	}

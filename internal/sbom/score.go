@@ -113,6 +113,9 @@ func Score(doc *Document) *Completeness {
 	default:
 		docFields = map[Field]bool{}
 	}
+	for _, p := range doc.Dropped {
+		r.Notes = append(r.Notes, p.String()+" (not scored)")
+	}
 	for _, f := range []Field{FieldCreator, FieldTimestamp} {
 		if !docFields[f] {
 			r.MissingDocument = append(r.MissingDocument, f)

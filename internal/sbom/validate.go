@@ -118,39 +118,32 @@ func Validate(name string, data []byte) ([]Problem, error) {
 		return nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	body := trimBOM(data)
-	if len(body) > 0 && body[0] == '{' && len(data) > MaxValidateSize {
+	if body := trimBOM(data); len(body) > 0 && body[0] == '{' && len(data) > MaxValidateSize {
 		return nil, fmt.Errorf("%s: %d bytes, larger than the %d craft validates against a schema", name, len(data), MaxValidateSize)
 	}
-	switch {
-	case len(body) > 0 && (body[0] == '<' || looksLikeTagValue(body)):
-		// No JSON schema applies: decoding is the structural check.
-		if _, err := parse(name, data); err != nil {
-			return nil, err
-		}
-		return nil, nil
-	case len(body) == 0 || body[0] != '{':
-		return nil, fmt.Errorf("%s: not a JSON document; craft validates CycloneDX/SPDX JSON against their schemas and CycloneDX XML and SPDX tag-value by decoding them", name)
-	}
-	p, err := probeJSON(name, data)
+	s, err := sniff(name, data)
 	if err != nil {
 		return nil, err
 	}
 	var file string
 	var ok bool
-	switch {
-	case p.bomFormat != "":
-		file, ok = schemaFile("cyclonedx", p.specVersion)
-		if !ok {
-			return nil, fmt.Errorf("%s: CycloneDX spec version %q: craft validates 1.4, 1.5 and 1.6", name, p.specVersion)
+	switch s.kind {
+	case kindXML, kindTagValue:
+		// No JSON schema applies: decoding is the structural check.
+		if _, err := parse(name, data); err != nil {
+			return nil, err
 		}
-	case p.spdxVersion != "":
-		file, ok = schemaFile("spdx", p.spdxVersion)
+		return nil, nil
+	case kindCycloneDXJSON:
+		file, ok = schemaFile("cyclonedx", s.probe.specVersion)
 		if !ok {
-			return nil, fmt.Errorf("%s: SPDX version %q: craft validates SPDX-2.2 and SPDX-2.3 JSON", name, p.spdxVersion)
+			return nil, fmt.Errorf("%s: CycloneDX spec version %q: craft validates 1.4, 1.5 and 1.6", name, s.probe.specVersion)
 		}
-	default:
-		return nil, fmt.Errorf("%s: neither CycloneDX (no bomFormat) nor SPDX (no spdxVersion)", name)
+	case kindSPDXJSON:
+		file, ok = schemaFile("spdx", s.probe.spdxVersion)
+		if !ok {
+			return nil, fmt.Errorf("%s: SPDX version %q: craft validates SPDX-2.2 and SPDX-2.3 JSON", name, s.probe.spdxVersion)
+		}
 	}
 	schema, err := compiledSchemas[file]()
 	if err != nil {
@@ -222,12 +215,7 @@ func probeJSON(name string, data []byte) (probe, error) {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return probe{}, jsonError(name, data, err)
-		}
-		line, col := lineCol(data, dec.InputOffset())
-		return probe{}, fmt.Errorf("%s:%d:%d: malformed JSON: %w", name, line, col, err)
+		return probe{}, jsonError(name, data, err)
 	}
 	tok, err := dec.Token()
 	if err != nil {

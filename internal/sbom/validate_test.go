@@ -68,7 +68,7 @@ func TestValidateInputs(t *testing.T) {
 		{"xml_broken", []byte(`<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>`), 0, "in.json"},
 		{"cyclonedx_1_2_has_no_schema", read("testdata/cyclonedx/cern-lhc-vdm-editor.bom.json"), 0, `"1.2"`},
 		{"spdx_2_1_has_no_schema", []byte(`{"spdxVersion": "SPDX-2.1"}`), 0, "SPDX-2.1"},
-		{"not_json", []byte("hello\n"), 0, "not a JSON document"},
+		{"not_json", []byte("hello\n"), 0, "not a CycloneDX or SPDX document"},
 		{"tag_value_decodes", read("testdata/spdx/tag-value-format.spdx"), 0, ""},
 		{"neither", []byte(`{"a": 1}`), 0, "neither CycloneDX"},
 		{"syntax_after_probe", []byte("{\n \"bomFormat\": \"CycloneDX\",\n \"specVersion\": \"1.6\"\n \"x\": 1}"), 0, "in.json:4:"},
@@ -112,5 +112,55 @@ func TestValidateTooLarge(t *testing.T) {
 	_, err := Validate("huge.json", data)
 	if err == nil || !strings.Contains(err.Error(), "huge.json") || !strings.Contains(err.Error(), "larger than") {
 		t.Fatalf("err = %v, want a size error naming the input", err)
+	}
+}
+
+// TestBadDocumentSameError: Validate (craft sbom check) and Decode (craft
+// scan --sbom) describe a document they cannot use in the same words, with
+// file:line:column for malformed JSON.
+func TestBadDocumentSameError(t *testing.T) {
+	real, err := os.ReadFile("testdata/spec/1.6/valid-metadata-tool-1.6.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		input string
+		want  string
+	}{
+		{"truncated", string(real[:len(real)*2/3]), "in.json:"},
+		{"truncated_in_probe", `{"bomFormat": "CycloneDX", "spec`, "in.json:1:"},
+		{"syntax_after_probe", "{\n \"bomFormat\": \"CycloneDX\",\n \"specVersion\": \"1.6\"\n \"x\": 1}", "in.json:4:"},
+		{"array", `[1,2]`, "a JSON array"},
+		{"string", `"bom"`, "a JSON string"},
+		{"json_ld", `{"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": []}`, "JSON-LD document (SPDX 3?)"},
+		{"neither", `{"a": 1}`, "neither CycloneDX"},
+		{"not_json", "hello\n", "not a CycloneDX or SPDX document"},
+		{"empty", "\n", "empty input"},
+		{"bad_bom_format", `{"bomFormat": "SPDX"}`, "/bomFormat"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, verr := Validate("in.json", []byte(tc.input))
+			_, derr := Decode("in.json", strings.NewReader(tc.input))
+			if verr == nil || derr == nil {
+				t.Fatalf("Validate: %v; Decode: %v; want errors from both", verr, derr)
+			}
+			if verr.Error() != derr.Error() {
+				t.Errorf("Validate and Decode differ:\n  Validate: %v\n  Decode:   %v", verr, derr)
+			}
+			if !strings.Contains(verr.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", verr, tc.want)
+			}
+		})
+	}
+}
+
+// TestTruncatedPosition: a truncated document is reported at its end, as
+// file:line:column.
+func TestTruncatedPosition(t *testing.T) {
+	input := "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.6\",\n  \"components\": [\n    {\"name\": \"a\""
+	_, err := Validate("trunc.json", []byte(input))
+	if err == nil || !strings.HasPrefix(err.Error(), "trunc.json:5:") || !strings.Contains(err.Error(), "malformed JSON") {
+		t.Fatalf("err = %v, want trunc.json:5:COL: malformed JSON", err)
 	}
 }
