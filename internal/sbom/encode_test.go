@@ -233,3 +233,20 @@ func TestEncodeMatchesLibraryConversion(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeEmptyInventory: a tree without components still gets a
+// schema-valid SBOM (an empty components array, not null).
+func TestEncodeEmptyInventory(t *testing.T) {
+	inv := &inventory.Inventory{Root: ".", Source: "directory"}
+	meta := Metadata{ProductName: "p", ManufacturerEmail: "m@example.com", Reproducible: true}
+	for _, f := range []Format{CycloneDXJSON, SPDXJSON} {
+		var buf bytes.Buffer
+		if err := Encode(&buf, f, inv, meta); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		problems, err := Validate("empty", buf.Bytes())
+		if err != nil || len(problems) > 0 {
+			t.Errorf("%s: empty SBOM is not schema-valid: %v %v", f, err, problems)
+		}
+	}
+}
