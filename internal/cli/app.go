@@ -121,6 +121,7 @@ func commands(app *App) []*cobra.Command {
 		newAuditCmd(app),
 		newAdminCmd(app),
 		newServeCmd(app),
+		newPushCmd(app),
 	}
 }
 
