@@ -36,6 +36,9 @@ type fileResult struct {
 	// manifest is what a project manifest (package.json, Cargo.toml) says
 	// about the lockfile beside it.
 	manifest *directDeps
+	// graph is the lockfile's dependency edges, hashes and licences, for
+	// the formats craft enriches (enrich.go).
+	graph *lockGraph
 }
 
 // found is one package an extractor reported, with the extractor's name.
@@ -73,9 +76,13 @@ func (s *scanner) extract(j *job, buf []byte) (res fileResult) {
 
 	h := sha512.New()
 	// A go.mod or a project manifest is kept in memory (they are small) to
-	// read its direct dependencies after scalibr is done.
+	// read its direct dependencies after scalibr is done, and so is a
+	// lockfile that is enriched (scalibr's reader holds it all in memory
+	// as well): the bytes read once, for the extractor and the hash.
+	isGoMod := path.Base(j.path) == "go.mod"
+	enrich := enrichReaderFor(j.extractors)
 	var gomod *bytes.Buffer
-	if path.Base(j.path) == "go.mod" || j.direct != nil {
+	if isGoMod || j.direct != nil || enrich != nil {
 		gomod = &bytes.Buffer{}
 	}
 	rec := &recordingFS{FS: s.fsys, self: j.path}
@@ -142,8 +149,20 @@ func (s *scanner) extract(j *job, buf []byte) (res fileResult) {
 			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: "reading direct dependencies: " + errorLines(err)})
 		}
 		res.manifest = d
-	case gomod != nil:
+	case isGoMod:
 		res.direct, res.indirect = goModRequires(j.path, gomod.Bytes())
+	}
+	if enrich != nil {
+		g, err := runEnrichReader(enrich, gomod.Bytes())
+		switch {
+		case err == nil:
+			res.graph = g
+		case !slices.ContainsFunc(res.skipped, func(s Skipped) bool { return s.Path == j.path }):
+			// The extractor read the file but the enrichment could not:
+			// its components stand, without edges, hashes or licences.
+			// (Where the extractor failed too, its reason says enough.)
+			res.skipped = append(res.skipped, Skipped{Path: j.path, Reason: "dependency edges, hashes and licences not read: " + errorLines(err)})
+		}
 	}
 	return res
 }

@@ -32,6 +32,8 @@ type builder struct {
 	runtime    bool // a file lists it outside any dependency group
 	groups     map[string]bool
 	licenses   map[string]bool
+	hashes     map[Hash]bool
+	dependsOn  map[componentKey]bool
 }
 
 // merge turns the extractors' packages into the sorted, de-duplicated
@@ -49,11 +51,13 @@ func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory 
 	for _, res := range results {
 		files = append(files, res.files...)
 		skipped = append(skipped, res.skipped...)
+		var fileKeys []componentKey
 		for _, f := range res.packages {
 			k, c := componentOf(f.pkg)
+			fileKeys = append(fileKeys, k)
 			b := byKey[k]
 			if b == nil {
-				b = &builder{c: c, locations: map[string]bool{}, groups: map[string]bool{}, licenses: map[string]bool{}}
+				b = &builder{c: c, locations: map[string]bool{}, groups: map[string]bool{}, licenses: map[string]bool{}, hashes: map[Hash]bool{}, dependsOn: map[componentKey]bool{}}
 				byKey[k] = b
 			}
 			for _, loc := range locationsOf(f.pkg, res.path, realRoot) {
@@ -80,6 +84,9 @@ func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory 
 				}
 			}
 		}
+		if res.graph != nil {
+			applyGraph(res.graph, fileKeys, byKey)
+		}
 	}
 
 	comps := make([]Component, 0, len(byKey))
@@ -98,6 +105,11 @@ func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory 
 		if len(b.licenses) > 0 {
 			c.Licenses = slices.Sorted(maps.Keys(b.licenses))
 		}
+		if len(b.hashes) > 0 {
+			c.Hashes = slices.SortedFunc(maps.Keys(b.hashes), func(x, y Hash) int {
+				return cmp.Or(strings.Compare(x.Algorithm, y.Algorithm), strings.Compare(x.Value, y.Value))
+			})
+		}
 		comps = append(comps, c)
 	}
 	slices.SortFunc(comps, func(a, b Component) int {
@@ -109,6 +121,20 @@ func merge(results []fileResult, skipped []Skipped, realRoot string) *Inventory 
 		)
 	})
 	assignIDs(comps)
+	// Edges become IDs once every component has one.
+	ids := make(map[componentKey]string, len(comps))
+	for _, c := range comps {
+		ids[keyOf(c)] = c.ID
+	}
+	for i, c := range comps {
+		b := byKey[keyOf(c)]
+		for dk := range b.dependsOn {
+			if id, ok := ids[dk]; ok && id != c.ID {
+				comps[i].DependsOn = append(comps[i].DependsOn, id)
+			}
+		}
+		slices.Sort(comps[i].DependsOn)
+	}
 	var roots []string
 	for _, c := range comps {
 		if c.Relationship == RelationshipDirect {
@@ -270,4 +296,59 @@ func relationshipOf(p *extractor.Package, ecosystem string, res fileResult, mani
 		return RelationshipTransitive
 	}
 	return RelationshipUnknown
+}
+
+// keyOf is the merge key of a built component (componentOf's key).
+func keyOf(c Component) componentKey {
+	return componentKey{ecosystem: c.Ecosystem, name: c.Name, version: c.Version, purl: c.PURL}
+}
+
+// applyGraph adds what an enrichment reader found in one lockfile to the
+// components scalibr found in the same file (keys). A lockfile entry is the
+// component of the same name and version; failing that, the only component
+// of that name in the file (scalibr rewrites some versions, such as a git
+// dependency's). An entry that matches no component adds nothing, and an
+// edge counts only when both ends match.
+func applyGraph(g *lockGraph, keys []componentKey, byKey map[componentKey]*builder) {
+	byNameVersion := make(map[[2]string][]componentKey)
+	byName := make(map[string][]componentKey)
+	seen := make(map[componentKey]bool, len(keys))
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		nv := [2]string{k.name, k.version}
+		byNameVersion[nv] = append(byNameVersion[nv], k)
+		byName[k.name] = append(byName[k.name], k)
+	}
+	match := make([][]componentKey, len(g.nodes))
+	for i, n := range g.nodes {
+		if ks := byNameVersion[[2]string{n.name, n.version}]; len(ks) > 0 {
+			match[i] = ks
+		} else if ks := byName[n.name]; len(ks) == 1 {
+			match[i] = ks
+		}
+	}
+	for i, n := range g.nodes {
+		for _, k := range match[i] {
+			b := byKey[k]
+			for _, h := range n.hashes {
+				b.hashes[h] = true
+			}
+			for _, l := range n.licenses {
+				b.licenses[l] = true
+			}
+			for _, d := range n.deps {
+				if d < 0 || d >= len(match) {
+					continue
+				}
+				for _, dk := range match[d] {
+					if dk != k {
+						b.dependsOn[dk] = true
+					}
+				}
+			}
+		}
+	}
 }
