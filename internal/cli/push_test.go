@@ -35,9 +35,9 @@ func caFile(t *testing.T, srv *httptest.Server) string {
 }
 
 // realServer is craft serve's handler on a fresh store behind an
-// httptest TLS server, with a product "Router", a contributor and a token
+// httptest TLS server with craft serve's self-signed certificate, with a product "Router", a contributor and a token
 // of theirs.
-func realServer(t *testing.T, st *store.Store) (srv *httptest.Server, st2 *store.Store, productID, token string) {
+func realServer(t *testing.T, st *store.Store) (srv *httptest.Server, st2 *store.Store, productID, token, caPath string) {
 	t.Helper()
 	ctx := context.Background()
 	hasher := &auth.PasswordHasher{Params: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}
@@ -71,9 +71,17 @@ func realServer(t *testing.T, st *store.Store) (srv *httptest.Server, st2 *store
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv = httptest.NewTLSServer(s.Handler())
+	// The certificate craft serve makes at its first start: self-signed,
+	// not a CA, for 127.0.0.1; --ca-cert takes it as it is.
+	cert, err := server.LoadOrCreateSelfSigned(t.TempDir(), nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = httptest.NewUnstartedServer(s.Handler())
+	srv.TLS = server.TLSConfig(cert.TLS)
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	return srv, st, p.ID, nt.Token
+	return srv, st, p.ID, nt.Token, cert.CertPath
 }
 
 // TestPushToRealServer: craft push uploads to craft serve's handler over
@@ -81,9 +89,12 @@ func realServer(t *testing.T, st *store.Store) (srv *httptest.Server, st2 *store
 // bytes; a bad document fails with the server's problem detail.
 func TestPushToRealServer(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
-		srv, st, pid, token := realServer(t, st)
+		srv, st, pid, token, ca := realServer(t, st)
 		env := map[string]string{EnvToken: token}
-		ca := caFile(t, srv)
+		// Without --ca-cert the self-signed certificate is refused.
+		if _, errOut, code := runCLI(t, env, "push", "--server", srv.URL, "--product", "Router", "--version", "1.2.3", pushFixture); code != ExitFindings || !strings.Contains(errOut, "--ca-cert") {
+			t.Fatalf("unverified: %d %q", code, errOut)
+		}
 		out, errOut, code := runCLI(t, env, "push", "--server", srv.URL, "--product", "Router", "--version", "1.2.3",
 			"--released-on", "2026-11-30", "--ca-cert", ca, pushFixture)
 		if code != 0 || !strings.Contains(out, "created release 1.2.3 of product Router (cyclonedx-json 1.6, 3 components") {
