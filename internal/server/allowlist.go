@@ -35,6 +35,18 @@ var publicAllowList = map[string]bool{
 	"POST /setup":           true,
 	"GET /static/":          true,
 	"GET /favicon.ico":      true,
+
+	// Coordinated disclosure intake (disclosure_*.go): researchers report
+	// vulnerabilities without an account (CRA Annex I Part II) and follow
+	// their report with the secret status token in the path.
+	"GET /report":                                  true,
+	"POST /report":                                 true,
+	"GET /report/status/{token}":                   true,
+	"POST /report/status/{token}":                  true,
+	"GET /api/v1/reports/form-token":               true,
+	"POST /api/v1/reports":                         true,
+	"GET /api/v1/reports/status/{token}":           true,
+	"POST /api/v1/reports/status/{token}/messages": true,
 }
 
 // onAllowList reports whether rt may be Public.

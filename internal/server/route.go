@@ -89,5 +89,6 @@ func (s *Server) Routes() []Route {
 	all = append(all, s.publicRoutes()...)
 	all = append(all, s.apiRoutes()...)
 	all = append(all, s.webRoutes()...)
+	all = append(all, s.disclosureRoutes()...)
 	return all
 }

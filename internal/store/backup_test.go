@@ -44,6 +44,12 @@ func populate(t *testing.T, s *Store) {
 		Info:       SBOMInfo{ContentType: "application/json", Format: "cyclonedx-json"},
 		Components: []ReleaseComponent{{ComponentID: "c", Name: "c", Version: "1"}}})
 	steps = append(steps, err)
+	rep, err := s.CreateReport(ctx, Report{ProductID: p.ID, Description: "d"}, "status-hash")
+	steps = append(steps, err)
+	_, err = s.AddReportMessage(ctx, rep.ID, ReportAuthorReporter, "m")
+	steps = append(steps, err)
+	_, err = s.AddNotification(ctx, Notification{Kind: "report.new", ProductID: p.ID, Subject: "s", Reference: rep.Reference})
+	steps = append(steps, err)
 	if err := errors.Join(steps...); err != nil {
 		t.Fatal(err)
 	}
