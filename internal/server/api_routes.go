@@ -45,6 +45,7 @@ func (s *Server) apiRoutes() []Route {
 		{Method: "DELETE", Pattern: v1 + "/products/{id}/members/{user}", Perm: auth.PermMembershipAdmin, ProductParam: "id", Handler: s.deleteMember},
 
 		// Releases and their SBOMs (issue 6).
+		{Method: "GET", Pattern: v1 + "/products/{product}/sbom", Perm: auth.PermProductRead, ProductParam: "product", Handler: s.productSBOM},
 		{Method: "GET", Pattern: v1 + "/products/{product}/releases", Perm: auth.PermProductRead, ProductParam: "product", Handler: s.listReleases},
 		{Method: "POST", Pattern: v1 + "/products/{product}/releases", Perm: auth.PermProductWrite, ProductParam: "product", Handler: s.createRelease},
 		{Method: "GET", Pattern: v1 + "/products/{product}/releases/{version}", Perm: auth.PermProductRead, ProductParam: "product", Handler: s.getRelease},

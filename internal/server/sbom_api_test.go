@@ -314,3 +314,44 @@ func (e *env) userByEmail(email string) auth.User {
 	}
 	return u
 }
+
+// TestProductSBOM: the product-level SBOM combines the components of the
+// releases' SBOMs once each, in the format asked for, and decodes again.
+func TestProductSBOM(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		se := newSBOMEnv(t, st)
+		base := "/api/v1/products/" + se.p.ID
+		expectStatus(t, se.do("GET", base+"/sbom", nil, withCookie(se.viewer)), http.StatusNotFound)
+		small := readFixture(t, "valid-dependency.cdx-1.6.json")
+		for _, v := range []string{"1.0", "1.1"} {
+			if r := se.upload(se.p.ID, v, "application/json", small, se.contrib); r.code != http.StatusCreated {
+				t.Fatalf("upload %s: %d %s", v, r.code, r.body)
+			}
+		}
+		if r := se.upload(se.p.ID, "2.0", "application/vnd.cyclonedx+json", readFixture(t, "laravel-7.12.0.cdx-1.4.json"), se.contrib); r.code != http.StatusCreated {
+			t.Fatalf("upload 2.0: %d %s", r.code, r.body)
+		}
+		lar := decode[releaseJSON](t, se.do("GET", base+"/releases/2.0", nil, withCookie(se.viewer)))
+		for _, c := range []struct {
+			query, ct string
+			want      int64
+		}{
+			{"", "application/vnd.cyclonedx+json", 3 + lar.SBOM.Components},
+			{"?format=spdx-json&release=1.0&release=1.1", "application/spdx+json", 3},
+			{"?format=cyclonedx-xml&release=2.0", "application/vnd.cyclonedx+xml", lar.SBOM.Components},
+		} {
+			w := se.do("GET", base+"/sbom"+c.query, nil, withCookie(se.viewer))
+			expectStatus(t, w, http.StatusOK)
+			if w.Header().Get("Content-Type") != c.ct {
+				t.Errorf("%s: content type %q", c.query, w.Header().Get("Content-Type"))
+			}
+			_, comps, err := decodeUpload(w.Body.Bytes())
+			if err != nil || int64(len(comps)) != c.want {
+				t.Errorf("%s: %d components, want %d (%v)", c.query, len(comps), c.want, err)
+			}
+		}
+		expectStatus(t, se.do("GET", base+"/sbom?format=pdf", nil, withCookie(se.viewer)), http.StatusBadRequest)
+		expectStatus(t, se.do("GET", base+"/sbom?release=9.9", nil, withCookie(se.viewer)), http.StatusNotFound)
+		expectStatus(t, se.do("GET", base+"/sbom", nil, withCookie(se.otherContrib)), http.StatusForbidden)
+	})
+}
