@@ -124,6 +124,23 @@ type npmV1Dependency struct {
 }
 
 func readNpmLock(data []byte) (*lockGraph, error) {
+	// A well-formed file decodes in one pass; only when some entry has the
+	// wrong shape is it decoded again entry by entry.
+	var typed struct {
+		Packages     map[string]*npmPackage     `json:"packages"`
+		Dependencies map[string]json.RawMessage `json:"dependencies"`
+	}
+	if json.Unmarshal(data, &typed) == nil {
+		if typed.Packages == nil {
+			return readNpmV1(typed.Dependencies)
+		}
+		for k, p := range typed.Packages {
+			if p == nil {
+				typed.Packages[k] = &npmPackage{} // null reads as an empty entry
+			}
+		}
+		return resolveNpmPackages(typed.Packages)
+	}
 	var lock npmLockDoc
 	if err := json.Unmarshal(data, &lock); err != nil {
 		return nil, fmt.Errorf("not a package-lock.json: %w", err)
@@ -173,16 +190,23 @@ func npmNameFromPath(key string) string {
 	return name
 }
 
+// readNpmPackages decodes the "packages" map entry by entry: an entry of
+// the wrong shape adds nothing.
 func readNpmPackages(packages map[string]json.RawMessage) (*lockGraph, error) {
-	keys := slices.Sorted(maps.Keys(packages))
 	entries := make(map[string]*npmPackage, len(packages))
-	for _, k := range keys {
+	for k, raw := range packages {
 		var p npmPackage
-		if err := json.Unmarshal(packages[k], &p); err != nil {
-			continue // an entry of the wrong shape adds nothing
+		if err := json.Unmarshal(raw, &p); err != nil {
+			continue
 		}
 		entries[k] = &p
 	}
+	return resolveNpmPackages(entries)
+}
+
+// resolveNpmPackages turns the decoded "packages" entries into a graph.
+func resolveNpmPackages(entries map[string]*npmPackage) (*lockGraph, error) {
+	keys := slices.Sorted(maps.Keys(entries))
 	// children[dir][name] is the entry installed as dir/node_modules/name.
 	children := make(map[string]map[string]string)
 	for _, k := range keys {
@@ -583,11 +607,20 @@ func composerLicenses(raw json.RawMessage) []string {
 	var list []string
 	if json.Unmarshal(raw, &list) == nil {
 		ls := nonEmpty(list...)
-		if len(ls) > 1 && !slices.ContainsFunc(ls, func(l string) bool { return strings.ContainsAny(l, " ()") }) {
-			slices.Sort(ls)
-			return []string{strings.Join(slices.Compact(ls), " OR ")}
+		slices.Sort(ls)
+		ls = slices.Compact(ls)
+		if len(ls) < 2 {
+			return ls
 		}
-		return ls
+		// One string even when a part is free text, so that the
+		// component never holds an expression beside free text (which
+		// the SBOM cannot represent).
+		for i, l := range ls {
+			if strings.ContainsAny(l, " ()") {
+				ls[i] = "(" + l + ")"
+			}
+		}
+		return []string{strings.Join(ls, " OR ")}
 	}
 	var s string
 	if json.Unmarshal(raw, &s) == nil {

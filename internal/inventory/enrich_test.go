@@ -376,13 +376,18 @@ func TestReadComposerLock(t *testing.T) {
 			doc: `{"packages": [
 				{"name": "a/a", "version": "1.0.0", "require": {"b/b": "*", "dup/dup": "*"}, "dist": "x", "license": {"x": 1}},
 				{"name": "b/b", "version": "1.0.0", "require": {"a/a": "*"}, "dist": {"shasum": "nothex"}},
-				{"name": "dup/dup", "version": "1.0.0"},
+				{"name": "dup/dup", "version": "1.0.0", "license": ["MIT OR GPL-2.0-only", "see LICENSE", "MIT", "MIT"]},
 				{"name": "dup/dup", "version": "2.0.0"},
 				{"name": 5, "version": "1.0.0"},
 				"junk",
 				{"version": "1.0.0"}
 			], "packages-dev": null}`,
-			want: []string{"a/a@1.0.0 -> b/b@1.0.0", "b/b@1.0.0 -> a/a@1.0.0", "dup/dup@1.0.0 ->", "dup/dup@2.0.0 ->"},
+			want: []string{
+				"a/a@1.0.0 -> b/b@1.0.0",
+				"b/b@1.0.0 -> a/a@1.0.0",
+				"dup/dup@1.0.0 -> | MIT OR (MIT OR GPL-2.0-only) OR (see LICENSE)",
+				"dup/dup@2.0.0 ->",
+			},
 		},
 		{name: "not JSON", doc: "{", wantErr: "not a composer.lock"},
 		{name: "packages of the wrong type", doc: `{"packages": {"a": 1}}`, wantErr: "not a composer.lock"},
