@@ -18,7 +18,7 @@ const reportMaxBody int64 = 64 << 10
 // on publicAllowList; every one that takes a report or a message counts
 // against the strict (RateAuth) class.
 func (s *Server) disclosureRoutes() []Route {
-	ui, err := newWebUI("report", "report_done", "report_status")
+	ui, err := newWebUI("report", "report_done", "report_status", "securitytxt")
 	if err != nil {
 		s.log.LogAttrs(context.Background(), slog.LevelError, "report pages disabled", slog.String("error", err.Error()))
 		ui = nil
@@ -46,5 +46,7 @@ func (s *Server) disclosureRoutes() []Route {
 		// security.txt settings.
 		{Method: "GET", Pattern: v1 + "/settings/security-txt", Perm: auth.PermSettingsRead, Handler: s.getSecurityTxtSettings},
 		{Method: "PUT", Pattern: v1 + "/settings/security-txt", Perm: auth.PermSettingsWrite, Handler: s.putSecurityTxtSettings},
+		{Method: "GET", Pattern: "/admin/security-txt", Perm: auth.PermSettingsRead, Kind: KindPage, Handler: d.page(d.securityTxtPage)},
+		{Method: "POST", Pattern: "/admin/security-txt", Perm: auth.PermSettingsWrite, Kind: KindPage, MaxBody: webFormMaxBody, Handler: d.page(d.securityTxtSubmit)},
 	}
 }

@@ -363,3 +363,33 @@ func TestReportRateLimit(t *testing.T) {
 		t.Error("another address is limited too")
 	}
 }
+
+// TestSecurityTxtPage: the administrators' page saves valid settings,
+// shows refused ones again with the reason, and is closed to others.
+func TestSecurityTxtPage(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), Config{Limits: RateLimits{Disabled: true}})
+	admin := e.session(e.user("admin@example.eu", auth.RoleAdministrator))
+	officer := e.session(e.user("so@example.eu", auth.RoleSecurityOfficer))
+	expectStatus(t, e.do("GET", "/admin/security-txt", nil, withCookie(officer)), 403)
+	w := e.do("GET", "/admin/security-txt", nil, withCookie(admin))
+	expectStatus(t, w, 200)
+	if !strings.Contains(w.Body.String(), `action="/admin/security-txt"`) {
+		t.Fatal("no form")
+	}
+	w = e.do("POST", "/admin/security-txt", reportFormBody(map[string]string{"contact": "security@example.eu"}), formCT, withCookie(admin))
+	expectStatus(t, w, 400)
+	if !strings.Contains(w.Body.String(), "mailto:") {
+		t.Errorf("refusal does not say why")
+	}
+	expectStatus(t, e.do("GET", "/.well-known/security.txt", nil), 404)
+	w = e.do("POST", "/admin/security-txt", reportFormBody(map[string]string{
+		"contact": "mailto:security@example.eu\r\nhttps://craft.example.eu/report", "preferred_languages": "en, fr",
+		"base_url": "https://craft.example.eu"}), formCT, withCookie(admin))
+	expectStatus(t, w, 200)
+	w = e.do("GET", "/.well-known/security.txt", nil)
+	expectStatus(t, w, 200)
+	if probs := checks.ValidateSecurityTxt(w.Body.Bytes(), e.clock.Now()); len(probs) != 0 || !strings.Contains(w.Body.String(), "Preferred-Languages: en, fr\n") {
+		t.Errorf("problems %v in\n%s", probs, w.Body.String())
+	}
+	expectStatus(t, e.do("POST", "/admin/security-txt", reportFormBody(map[string]string{"contact": "mailto:x@example.eu"}), formCT, withCookie(officer)), 403)
+}
