@@ -254,7 +254,9 @@ func cycloneDXLicenses(licenses []string) (*cdx.Licenses, error) {
 			case c.License.ID != "":
 				parts = append(parts, c.License.ID)
 			default:
-				return nil, fmt.Errorf("licences %q mix an SPDX expression with free text", strings.Join(ls, ", "))
+				// Free text cannot stand in an expression; SPDX's own
+				// way to name a licence outside its list is LicenseRef-.
+				parts = append(parts, licenseRef(c.License.Name))
 			}
 		}
 		ack := cdx.LicenseAcknowledgementDeclared
@@ -328,4 +330,23 @@ func sortedNonEmpty(ss []string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// licenseRef turns a free-text licence into an SPDX LicenseRef- identifier
+// (letters, digits, "." and "-" only), so it can join an expression.
+func licenseRef(name string) string {
+	var b strings.Builder
+	b.WriteString("LicenseRef-")
+	dash := false
+	for _, r := range name {
+		ok := r < 128 && (r == '.' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+		if ok {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
 }

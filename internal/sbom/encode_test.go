@@ -250,3 +250,26 @@ func TestEncodeEmptyInventory(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeMixedLicences: an SPDX expression and free text for one
+// component (two lockfiles disagreeing) still give a schema-valid SBOM.
+func TestEncodeMixedLicences(t *testing.T) {
+	inv := &inventory.Inventory{Root: ".", Source: "directory", Components: []inventory.Component{
+		{ID: "pkg:npm/a@1.0.0", Name: "a", Version: "1.0.0", Ecosystem: "npm", PURL: "pkg:npm/a@1.0.0",
+			Licenses: []string{"(MIT OR Apache-2.0)", "SEE LICENSE IN LICENSE.txt"}},
+	}}
+	meta := Metadata{ProductName: "p", ManufacturerEmail: "m@example.com", Reproducible: true}
+	for _, f := range []Format{CycloneDXJSON, SPDXJSON} {
+		var buf bytes.Buffer
+		if err := Encode(&buf, f, inv, meta); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		problems, err := Validate("mixed", buf.Bytes())
+		if err != nil || len(problems) > 0 {
+			t.Errorf("%s: not schema-valid: %v %v", f, err, problems)
+		}
+		if f == CycloneDXJSON && !strings.Contains(buf.String(), "LicenseRef-SEE-LICENSE-IN-LICENSE.txt") {
+			t.Errorf("free-text licence not kept as a LicenseRef:\n%s", buf.String())
+		}
+	}
+}
