@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/craft-cra/craft/internal/advisory"
 	"github.com/craft-cra/craft/internal/config"
 	"github.com/craft-cra/craft/internal/match"
 	"github.com/craft-cra/craft/internal/report"
@@ -234,20 +234,13 @@ func failures(rep *report.Report, t failOn) string {
 	return strings.Join(parts, " and ")
 }
 
-// resolveDBPath picks the advisory database: --db, then $CRAFT_DB, then
-// craft/advisories.db in the user's cache directory.
+// resolveDBPath picks the advisory database: --db, then the rule every
+// craft db command uses ($CRAFT_DB, then the user cache directory).
 func resolveDBPath(app *App, flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
 	}
-	if env := app.Getenv("CRAFT_DB"); env != "" {
-		return env, nil
-	}
-	dir, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("advisory database: no user cache directory (%v); give --db or set CRAFT_DB", err)
-	}
-	return filepath.Join(dir, "craft", "advisories.db"), nil
+	return advisory.DefaultPath(app.Getenv)
 }
 
 // productFlags identify the product and its manufacturer; they override

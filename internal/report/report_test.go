@@ -17,6 +17,7 @@ import (
 	"github.com/craft-cra/craft/internal/catalog"
 	"github.com/craft-cra/craft/internal/checks"
 	"github.com/craft-cra/craft/internal/config"
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 	"github.com/craft-cra/craft/internal/inventory"
 	"github.com/craft-cra/craft/internal/match"
 	"github.com/craft-cra/craft/internal/osv"
@@ -267,19 +268,7 @@ func TestMarkdownEscapesCells(t *testing.T) {
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update after a deliberate change)\n--- got\n%s", path, got)
-	}
+	goldenfile.Check(t, path, got, *update)
 }
 
 // TestRemediationOncePerCheck: the text and Markdown reports show a failing

@@ -15,6 +15,7 @@ import (
 	"github.com/craft-cra/craft/internal/advisory"
 	"github.com/craft-cra/craft/internal/assess"
 	"github.com/craft-cra/craft/internal/config"
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 	"github.com/craft-cra/craft/internal/report"
 )
 
@@ -230,17 +231,5 @@ func compileReportSchema(t *testing.T) *jsonschema.Schema {
 
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run with -update after a deliberate change)\n--- got\n%s", path, got)
-	}
+	goldenfile.Check(t, path, got, *update)
 }
