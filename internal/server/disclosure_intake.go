@@ -22,10 +22,12 @@ import (
 // Audit actions and notification kinds of disclosure intake. Their
 // details name the reference and the product, never report contents.
 const (
-	ActReportCreate = "report.create"
-	ActReportReply  = "report.reply"
+	ActReportCreate  = "report.create"
+	ActReportMessage = "report.message"
+	ActReportReply   = "report.reply"
 
-	NotifyReportNew = "report.new"
+	NotifyReportNew     = "report.new"
+	NotifyReportMessage = "report.message"
 )
 
 // settingFormKey holds the HMAC key of the report form's timestamp tokens
@@ -297,15 +299,16 @@ func (s *Server) addReporterMessage(r *http.Request, rep store.Report, body stri
 		return err
 	}
 	ctx := r.Context()
+	defer s.m.audit.Inc()
 	return s.store.InTx(ctx, func(tx *store.Store) error {
 		if _, err := tx.AddReportMessage(ctx, rep.ID, store.ReportAuthorReporter, body); err != nil {
 			return err
 		}
-		if _, err := tx.AddNotification(ctx, store.Notification{Kind: "report.message", ProductID: rep.ProductID,
+		if _, err := tx.AddNotification(ctx, store.Notification{Kind: NotifyReportMessage, ProductID: rep.ProductID,
 			Subject: fmt.Sprintf("new message from the reporter of %s", rep.Reference), Reference: rep.Reference}); err != nil {
 			return err
 		}
-		_, err := tx.AppendAudit(ctx, store.Event{At: s.now(), Actor: "anonymous", Action: "report.message",
+		_, err := tx.AppendAudit(ctx, store.Event{At: s.now(), Actor: "anonymous", Action: ActReportMessage,
 			Target: "report:" + rep.Reference, SourceIP: ClientIP(r), Detail: map[string]string{"request_id": RequestID(ctx)}})
 		return err
 	})

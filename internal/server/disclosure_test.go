@@ -393,3 +393,30 @@ func TestSecurityTxtPage(t *testing.T) {
 	}
 	expectStatus(t, e.do("POST", "/admin/security-txt", reportFormBody(map[string]string{"contact": "mailto:x@example.eu"}), formCT, withCookie(officer)), 403)
 }
+
+// TestReportMarkupInert: markup in every field is shown as text on the
+// status page, and odd Unicode comes back exactly as sent.
+func TestReportMarkupInert(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), Config{Limits: RateLimits{Disabled: true}})
+	tok := formToken(t, e)
+	e.clock.Advance(5 * time.Second)
+	const odd = "e\u0301 \u202eevil\u202c 🐛 ﷽ \u200b"
+	in := map[string]string{"form_token": tok, "product": `<img src=x onerror=alert(1)>`, "version": `<b>1</b>`,
+		"title": `"><script>alert(2)</script>`, "description": `<iframe src=//evil.example></iframe> ` + odd,
+		"contact": `javascript:alert(3)`}
+	w := e.do("POST", "/api/v1/reports", in)
+	expectStatus(t, w, 201)
+	created := decode[reportCreated](t, w)
+	w = e.do("GET", created.StatusURL, nil)
+	expectStatus(t, w, 200)
+	body := w.Body.String()
+	for _, raw := range []string{"<img", "<b>1", "<script>alert", "<iframe", `href="javascript`} {
+		if strings.Contains(body, raw) {
+			t.Errorf("status page holds raw %q", raw)
+		}
+	}
+	w = e.do("GET", "/api/v1/reports/status/"+created.StatusToken, nil)
+	if got := decode[reportJSON](t, w); !strings.HasSuffix(got.Description, odd) || got.Title != in["title"] {
+		t.Errorf("round trip changed the text: %+v", got)
+	}
+}
