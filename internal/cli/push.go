@@ -184,6 +184,9 @@ func openSBOM(app *App, file string) (io.ReadCloser, int64, error) {
 		if err != nil {
 			return nil, 0, usageError("push: read standard input: %v", err)
 		}
+		if len(data) == 0 {
+			return nil, 0, usageError("push: standard input is empty")
+		}
 		if len(data) > pushMaxSize {
 			return nil, 0, usageError("push: the SBOM on standard input is larger than %d bytes, the server's limit", pushMaxSize)
 		}

@@ -206,6 +206,38 @@ func TestPushTLSAndUsage(t *testing.T) {
 	}
 }
 
+// TestPushStdin: "-" reads the document from standard input.
+func TestPushStdin(t *testing.T) {
+	var got []byte
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" {
+			got, _ = io.ReadAll(r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"version":"1.0","support_status":"unknown","sbom":{"format":"cyclonedx-json","spec_version":"1.6","sha256":"ab","components":3}}`)
+			return
+		}
+		http.Error(w, "{}", http.StatusForbidden)
+	}))
+	defer srv.Close()
+	want, err := os.ReadFile(pushFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(stdin []byte) (string, int) {
+		var out, errOut bytes.Buffer
+		app := &App{Stdin: bytes.NewReader(stdin), Stdout: &out, Stderr: &errOut,
+			Getenv: func(k string) string { return map[string]string{EnvToken: "t"}[k] }, Now: time.Now}
+		code := Run(context.Background(), app, []string{"push", "--server", srv.URL, "--product", "p1", "--version", "1.0", "--ca-cert", caFile(t, srv), "-"})
+		return out.String() + errOut.String(), code
+	}
+	if out, code := run(want); code != 0 || !bytes.Equal(got, want) || !strings.Contains(out, "replaced the SBOM of release 1.0") {
+		t.Fatalf("stdin: %d %q", code, out)
+	}
+	if out, code := run(nil); code != ExitUsage || !strings.Contains(out, "standard input is empty") {
+		t.Fatalf("empty stdin: %d %q", code, out)
+	}
+}
+
 func TestSBOMMediaType(t *testing.T) {
 	for in, want := range map[string]string{
 		"\x1f\x8b\x08":                 "application/gzip",
