@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/craft-cra/craft/internal/sbom"
 	"github.com/craft-cra/craft/internal/store"
@@ -193,12 +194,37 @@ func decodeUpload(data []byte) (*sbom.Document, []store.ReleaseComponent, error)
 			Detail: "the SBOM's components cannot be read: " + truncate(err.Error(), 400), Err: err}
 	}
 	comps := make([]store.ReleaseComponent, 0, len(inv.Components))
-	for _, c := range inv.Components {
+	for i, c := range inv.Components {
+		if err := checkComponentText(c.ID, c.Name, c.Version, c.Ecosystem, c.PURL, c.Supplier, strings.Join(c.Licenses, " ")); err != nil {
+			return nil, nil, &Error{Status: http.StatusUnprocessableEntity, Type: "sbom-invalid",
+				Detail: fmt.Sprintf("component %d of the SBOM %s", i+1, err)}
+		}
 		comps = append(comps, store.ReleaseComponent{ComponentID: c.ID, Name: c.Name, Version: c.Version,
 			Ecosystem: c.Ecosystem, PURL: c.PURL, Relationship: string(c.Relationship), Licenses: c.Licenses,
 			Supplier: c.Supplier})
 	}
 	return doc, comps, nil
+}
+
+// maxComponentField bounds each text of a component (name, version, purl,
+// licences, ...).
+const maxComponentField = 8 << 10
+
+// checkComponentText refuses what a database column cannot hold or should
+// not: NUL bytes (PostgreSQL refuses them in TEXT), invalid UTF-8 and
+// values longer than maxComponentField.
+func checkComponentText(fields ...string) error {
+	for _, f := range fields {
+		switch {
+		case len(f) > maxComponentField:
+			return fmt.Errorf("has a value longer than %d bytes", maxComponentField)
+		case !utf8.ValidString(f):
+			return errors.New("has a value that is not valid UTF-8")
+		case strings.ContainsRune(f, 0):
+			return errors.New("has a value with a NUL character")
+		}
+	}
+	return nil
 }
 
 // downloadSBOM is GET /api/v1/products/{product}/releases/{version}/sbom:

@@ -183,6 +183,8 @@ func TestSBOMRejected(t *testing.T) {
 			{"SPDX tag-value", "application/octet-stream", []byte("SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: x\nDocumentNamespace: https://example.org/x\nCreator: Tool: x\nCreated: 2026-01-01T00:00:00Z\n"), 422, "SPDX 2.3 JSON"},
 			{"deep nesting", "application/json", []byte(strings.Repeat("[", 100000) + strings.Repeat("]", 100000)), 400, ""},
 			{"billion laughs", "application/xml", []byte(`<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><components><component type="library"><name>&lol2;</name></component></components></bom>`), 400, ""},
+			{"NUL in a name", "application/json", bytes.Replace(small, []byte(`"name": "library-b"`), []byte(`"name": "library\u0000b"`), 1), 422, "NUL"},
+			{"huge name", "application/json", bytes.Replace(small, []byte(`"name": "library-b"`), []byte(`"name": "`+strings.Repeat("b", 9000)+`"`), 1), 422, "longer than"},
 			{"wrong content type", "text/plain", small, 415, "application/vnd.cyclonedx+json"},
 			{"no content type", "", small, 415, ""},
 		}
