@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/craft-cra/craft/internal/store"
 )
@@ -26,9 +25,12 @@ func (s *Server) createProductDetail(w http.ResponseWriter, r *http.Request) err
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	name := strings.TrimSpace(req.Name)
-	if name == "" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
-		return badRequest("name is required (at most 200 characters)")
+	name, err := textField("name", req.Name, 200)
+	if err != nil {
+		return err
+	}
+	if name == "" || strings.ContainsAny(name, "\n\t") {
+		return badRequest("name is required: one line of at most 200 characters")
 	}
 	var prof store.ProductProfile
 	changed := req.apply(&prof)
@@ -36,7 +38,7 @@ func (s *Server) createProductDetail(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	var p store.Product
-	err := s.store.InTx(r.Context(), func(tx *store.Store) error {
+	err = s.store.InTx(r.Context(), func(tx *store.Store) error {
 		var err error
 		if p, err = tx.CreateProduct(r.Context(), store.Product{Name: name}); err != nil {
 			return err

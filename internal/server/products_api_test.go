@@ -41,6 +41,9 @@ func TestProductCRAFields(t *testing.T) {
 			t.Errorf("get %+v", got)
 		}
 
+		for _, bad := range []string{"", "  ", "a\x00b", "two\nlines", strings.Repeat("n", 201)} {
+			expectStatus(t, e.do("POST", "/api/v1/products", map[string]any{"name": bad}, withCookie(admin)), http.StatusBadRequest)
+		}
 		// A name alone still makes a default-class product.
 		w = e.do("POST", "/api/v1/products", map[string]any{"name": "Plain"}, withCookie(admin))
 		expectStatus(t, w, http.StatusCreated)
