@@ -114,3 +114,48 @@ func TestReleaseSBOM(t *testing.T) {
 		}
 	})
 }
+
+// TestPutReleaseSBOMAtomic: when a statement fails after the release and
+// the SBOM row were written (PostgreSQL refuses a NUL in TEXT, in the
+// components' third batch), the whole upload is rolled back.
+func TestPutReleaseSBOMAtomic(t *testing.T) {
+	s := storetest.Postgres(t)
+	ctx := context.Background()
+	p, err := s.CreateProduct(ctx, store.Product{Name: "Router"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	comps := make([]store.ReleaseComponent, 100)
+	for i := range comps {
+		comps[i] = store.ReleaseComponent{ComponentID: fmt.Sprint("c", i), Name: "n", Version: "1"}
+	}
+	comps[75].Name = "bad\x00name"
+	if _, _, err := s.PutReleaseSBOM(ctx, store.SBOMUpload{ProductID: p.ID, Version: "1.0", Data: []byte("doc"),
+		Info: store.SBOMInfo{ContentType: "application/json"}, Components: comps}); err == nil {
+		t.Fatal("a NUL in TEXT was stored on PostgreSQL")
+	}
+	if list, err := s.ListReleases(ctx, p.ID); err != nil || len(list) != 0 {
+		t.Fatalf("after a failed upload: %+v (%v)", list, err)
+	}
+	// An existing release keeps its SBOM when a replacement fails.
+	comps[75].Name = "n"
+	if _, _, err := s.PutReleaseSBOM(ctx, store.SBOMUpload{ProductID: p.ID, Version: "1.0", Data: []byte("v1"), Components: comps}); err != nil {
+		t.Fatal(err)
+	}
+	comps[99].Name = "bad\x00name"
+	if _, _, err := s.PutReleaseSBOM(ctx, store.SBOMUpload{ProductID: p.ID, Version: "1.0", Data: []byte("v2"), Components: comps[:50]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.PutReleaseSBOM(ctx, store.SBOMUpload{ProductID: p.ID, Version: "1.0", Data: []byte("v3"), Components: comps}); err == nil {
+		t.Fatal("a NUL in TEXT was stored on PostgreSQL")
+	}
+	rel, err := s.GetRelease(ctx, p.ID, "1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, data, err := s.GetReleaseSBOM(ctx, p.ID, "1.0")
+	got, err2 := s.ListReleaseComponents(ctx, rel.ID)
+	if err != nil || err2 != nil || string(data) != "v2" || len(got) != 50 {
+		t.Fatalf("after a failed replacement: %q, %d components (%v, %v)", data, len(got), err, err2)
+	}
+}
