@@ -2,8 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/craft-cra/craft/internal/auth"
 	"github.com/craft-cra/craft/internal/store"
@@ -28,39 +26,6 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-type productRequest struct {
-	Name string `json:"name"`
-}
-
-// createProduct is POST /api/v1/products.
-func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) error {
-	var req productRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	name := strings.TrimSpace(req.Name)
-	if name == "" || utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name) {
-		return badRequest("name is required (at most 200 characters)")
-	}
-	p, err := s.store.CreateProduct(r.Context(), store.Product{Name: name})
-	if err != nil {
-		return err
-	}
-	if err := s.audit(r, ActProductCreate, "product:"+p.ID, map[string]string{"name": p.Name}); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, productFromStore(p))
-}
-
-// getProduct is GET /api/v1/products/{id}.
-func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.store.GetProduct(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, productFromStore(p))
 }
 
 // deleteProduct is DELETE /api/v1/products/{id}, with its memberships and
