@@ -80,6 +80,13 @@ func runPush(ctx context.Context, app *App, o pushOptions, file string) error {
 		return err
 	}
 	defer body.Close()
+	return uploadSBOM(ctx, app, o, base, token, file, body, size)
+}
+
+// uploadSBOM sends one SBOM document to the server as the SBOM of release
+// o.version of product o.product; name only labels it in messages. craft
+// push and craft scan --push share it.
+func uploadSBOM(ctx context.Context, app *App, o pushOptions, base *url.URL, token, name string, body io.Reader, size int64) error {
 	client, err := pushClient(o.caCert, o.timeout)
 	if err != nil {
 		return err
@@ -134,7 +141,7 @@ func runPush(ctx context.Context, app *App, o pushOptions, file string) error {
 		verb = "created"
 	}
 	_, err = fmt.Fprintf(app.Stdout, "pushed %s: %s release %s of product %s (%s %s, %d components, sha256 %s, support: %s)\n",
-		file, verb, rel.Version, o.product, rel.SBOM.Format, rel.SBOM.SpecVersion, rel.SBOM.Components, rel.SBOM.SHA256, rel.SupportStatus)
+		name, verb, rel.Version, o.product, rel.SBOM.Format, rel.SBOM.SpecVersion, rel.SBOM.Components, rel.SBOM.SHA256, rel.SupportStatus)
 	return err
 }
 

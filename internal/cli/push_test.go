@@ -251,3 +251,30 @@ func TestSBOMMediaType(t *testing.T) {
 		}
 	}
 }
+
+// TestScanPush: craft scan --push uploads the scanned inventory as the
+// release's CycloneDX SBOM, and refuses to run without what it needs.
+func TestScanPush(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		srv, st, pid, token, ca := realServer(t, st)
+		env := map[string]string{EnvToken: token, "CRAFT_DB": filepath.Join(t.TempDir(), "none.db")}
+		app := filepath.Join("testdata", "e2e", "app")
+		out, errOut, code := runCLI(t, env, "scan", app, "--no-checks", "-o", "json="+filepath.Join(t.TempDir(), "r.json"),
+			"--push", "--server", srv.URL, "--push-product", "Router", "--ca-cert", ca)
+		if code != 0 || !strings.Contains(out, "created release 2.1.0 of product Router (cyclonedx-json 1.6, 7 components") {
+			t.Fatalf("scan --push: %d %q %q", code, out, errOut)
+		}
+		info, data, err := st.GetReleaseSBOM(context.Background(), pid, "2.1.0")
+		if err != nil || info.Format != "cyclonedx-json" || !bytes.Contains(data, []byte("pkg:npm/jquery@3.4.1")) {
+			t.Fatalf("stored %+v (%v)", info, err)
+		}
+		// Without a token, and without a server: usage errors, nothing sent.
+		if _, errOut, code := runCLI(t, map[string]string{"CRAFT_DB": env["CRAFT_DB"]}, "scan", app, "--no-checks", "-o", "json="+filepath.Join(t.TempDir(), "r.json"),
+			"--push", "--server", srv.URL, "--push-product", "Router", "--ca-cert", ca); code != ExitUsage || !strings.Contains(errOut, EnvToken) {
+			t.Fatalf("no token: %d %q", code, errOut)
+		}
+		if _, errOut, code := runCLI(t, env, "scan", app, "--no-checks", "--push", "--push-product", "Router"); code != ExitUsage || !strings.Contains(errOut, "--server") {
+			t.Fatalf("no server: %d %q", code, errOut)
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/craft-cra/craft/internal/config"
 	"github.com/craft-cra/craft/internal/inventory"
 	"github.com/craft-cra/craft/internal/sbom"
 )
@@ -74,17 +75,8 @@ func runSBOM(cmd *cobra.Command, app *App, f *sbomFlags, args []string) error {
 	if err != nil {
 		return usageError("sbom: %v", err)
 	}
-	meta := sbom.Metadata{
-		ProductName:       cfg.Product.Name,
-		ProductVersion:    cfg.Product.Version,
-		ProductPURL:       cfg.Product.PURL,
-		ManufacturerName:  cfg.Manufacturer.Name,
-		ManufacturerURL:   cfg.Manufacturer.URL,
-		ManufacturerEmail: cfg.Manufacturer.Email,
-		ToolName:          "craft",
-		ToolVersion:       Version,
-		Reproducible:      f.reproducible,
-	}
+	meta := sbomMetadata(cfg)
+	meta.Reproducible = f.reproducible
 	if meta.ProductName == "" {
 		abs, err := filepath.Abs(dir)
 		if err != nil {
@@ -306,4 +298,20 @@ func fieldList(fields []sbom.Field) string {
 		parts[i] = string(f)
 	}
 	return "missing " + strings.Join(parts, ", ")
+}
+
+// sbomMetadata is the SBOM's document metadata from craft.yaml (merged with
+// the product flags): product, manufacturer as the SBOM creator, and craft
+// as the tool. The caller sets the timestamp rule.
+func sbomMetadata(cfg config.Config) sbom.Metadata {
+	return sbom.Metadata{
+		ProductName:       cfg.Product.Name,
+		ProductVersion:    cfg.Product.Version,
+		ProductPURL:       cfg.Product.PURL,
+		ManufacturerName:  cfg.Manufacturer.Name,
+		ManufacturerURL:   cfg.Manufacturer.URL,
+		ManufacturerEmail: cfg.Manufacturer.Email,
+		ToolName:          "craft",
+		ToolVersion:       Version,
+	}
 }

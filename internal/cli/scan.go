@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -12,8 +14,10 @@ import (
 
 	"github.com/craft-cra/craft/internal/advisory"
 	"github.com/craft-cra/craft/internal/config"
+	"github.com/craft-cra/craft/internal/inventory"
 	"github.com/craft-cra/craft/internal/match"
 	"github.com/craft-cra/craft/internal/report"
+	"github.com/craft-cra/craft/internal/sbom"
 	"github.com/craft-cra/craft/internal/scan"
 )
 
@@ -33,6 +37,8 @@ type scanFlags struct {
 	only     []string
 	skip     []string
 	product  productFlags
+	push     bool
+	pushOpts pushOptions
 }
 
 func newScanCmd(app *App) *cobra.Command {
@@ -68,6 +74,12 @@ input; 3 inputs were skipped and --strict was given.`,
 	fl.StringArrayVar(&f.only, "only", nil, "run only this check ID, repeatable")
 	fl.StringArrayVar(&f.skip, "skip", nil, "skip this check ID, repeatable")
 	f.product.register(cmd)
+	fl.BoolVar(&f.push, "push", false, "after the scan, upload the inventory as a CycloneDX SBOM to a craft server (needs --server, --push-product, --push-version and CRAFT_TOKEN)")
+	fl.StringVar(&f.pushOpts.server, "server", "", "with --push: the craft server's URL")
+	fl.StringVar(&f.pushOpts.product, "push-product", "", "with --push: the product's ID or exact name on the server")
+	fl.StringVar(&f.pushOpts.version, "push-version", "", "with --push: the release's version (default: --product-version or craft.yaml's product.version)")
+	fl.StringVar(&f.pushOpts.caCert, "ca-cert", "", "with --push: a PEM file of CA certificates to trust in addition to the system's")
+	fl.DurationVar(&f.pushOpts.timeout, "push-timeout", 10*time.Minute, "with --push: give up after this long")
 	return cmd
 }
 
@@ -143,6 +155,11 @@ func runScan(cmd *cobra.Command, app *App, f *scanFlags, args []string) error {
 		}
 	}); err != nil {
 		return err
+	}
+	if f.push {
+		if err := pushScan(cmd.Context(), app, f, &opts, rep); err != nil {
+			return err
+		}
 	}
 	if failed := failures(rep, threshold); failed != "" {
 		return &ExitError{Code: ExitFindings, Err: fmt.Errorf("--fail-on %s: %s", f.failOn, failed)}
@@ -276,4 +293,42 @@ func (p *productFlags) load(dir string) (config.Config, error) {
 	set(&cfg.Manufacturer.URL, p.manufacturerURL)
 	set(&cfg.Manufacturer.Email, p.manuMail)
 	return cfg, nil
+}
+
+// pushScan uploads the scanned inventory as a CycloneDX SBOM, the same
+// document craft sbom writes, so CI can keep the server's portfolio current
+// in the step that scans. It runs before the --fail-on gate: a release
+// with known vulnerabilities is exactly what the server must know about.
+func pushScan(ctx context.Context, app *App, f *scanFlags, opts *scan.Options, rep *report.Report) error {
+	o := f.pushOpts
+	if o.version == "" {
+		o.version = opts.Config.Product.Version
+	}
+	if o.server == "" || o.product == "" || o.version == "" {
+		return usageError("--push needs --server, --push-product and a version (--push-version, --product-version or product.version in craft.yaml)")
+	}
+	base, err := checkPushOptions(o)
+	if err != nil {
+		return err
+	}
+	token := strings.TrimSpace(app.Getenv(EnvToken))
+	if token == "" {
+		return usageError("--push: set %s to an API token of the server (it is never taken as a flag)", EnvToken)
+	}
+	inv := &inventory.Inventory{
+		Root:       rep.Target.Path,
+		Source:     rep.Target.Kind,
+		Components: rep.Inventory.Components,
+		Files:      rep.Inventory.Files,
+	}
+	var buf bytes.Buffer
+	meta := sbomMetadata(opts.Config)
+	meta.Timestamp = app.Now()
+	if meta.ProductName == "" {
+		meta.ProductName = o.product
+	}
+	if err := sbom.Encode(&buf, sbom.CycloneDXJSON, inv, meta); err != nil {
+		return fmt.Errorf("--push: write the SBOM: %w", err)
+	}
+	return uploadSBOM(ctx, app, o, base, token, "the scanned inventory", &buf, int64(buf.Len()))
 }
