@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
@@ -36,6 +37,12 @@ type serveFile struct {
 	MetricsListen     string   `yaml:"metrics_listen"`
 	TrustedProxies    []string `yaml:"trusted_proxies"`
 	MFARequiredForAll bool     `yaml:"mfa_required_for_all"`
+	// Monitoring (docs/server.md): the advisory database, how often it is
+	// updated ("6h"; "0" disables) and the folder imported instead of
+	// downloading.
+	AdvisoryDB             string `yaml:"advisory_db"`
+	AdvisoryUpdateInterval string `yaml:"advisory_update_interval"`
+	AdvisoryImport         string `yaml:"advisory_import"`
 }
 
 // serveSettings are the resolved settings of one craft serve run.
@@ -69,6 +76,14 @@ the YAML file named by --config or $CRAFT_CONFIG (docs/server.md):
   --metrics-listen  CRAFT_METRICS_LISTEN   metrics_listen:
   --trusted-proxies CRAFT_TRUSTED_PROXIES  trusted_proxies:
   --mfa-required-for-all CRAFT_MFA_REQUIRED_FOR_ALL mfa_required_for_all:
+  --advisory-db     CRAFT_ADVISORY_DB      advisory_db:
+  --advisory-update-interval CRAFT_ADVISORY_UPDATE_INTERVAL advisory_update_interval:
+  --advisory-import CRAFT_ADVISORY_IMPORT  advisory_import:
+
+Monitoring: the advisory database (default advisories.db in the data folder)
+is updated every --advisory-update-interval (default 6h, 0 disables) as
+craft db update does, or imported from the --advisory-import folder on sites
+without Internet access; then every release in support is re-matched.
 
 Stops gracefully on SIGINT or SIGTERM. Exit codes: 0 stopped; 1 the server
 failed; 2 bad configuration.`,
@@ -93,6 +108,9 @@ failed; 2 bad configuration.`,
 	f.StringVar(&fl.MetricsListen, "metrics-listen", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464 (off by default)")
 	f.StringVar(&proxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	f.BoolVar(&fl.MFARequiredForAll, "mfa-required-for-all", false, "require multi-factor authentication of every account, not only administrators")
+	f.StringVar(&fl.AdvisoryDB, "advisory-db", "", "advisory database releases are matched against (default advisories.db in the data folder)")
+	f.StringVar(&fl.AdvisoryUpdateInterval, "advisory-update-interval", "6h", "how often to update the advisory database and re-match releases; 0 disables")
+	f.StringVar(&fl.AdvisoryImport, "advisory-import", "", "import advisories from this folder instead of downloading (air-gapped sites)")
 	return cmd
 }
 
@@ -138,6 +156,12 @@ func resolveServe(app *App, fl serveSettings, proxies string, set func(string) b
 	str(&out.TLSCert, "tls-cert", fl.TLSCert, "CRAFT_TLS_CERT")
 	str(&out.TLSKey, "tls-key", fl.TLSKey, "CRAFT_TLS_KEY")
 	str(&out.MetricsListen, "metrics-listen", fl.MetricsListen, "CRAFT_METRICS_LISTEN")
+	str(&out.AdvisoryDB, "advisory-db", fl.AdvisoryDB, "CRAFT_ADVISORY_DB")
+	str(&out.AdvisoryUpdateInterval, "advisory-update-interval", fl.AdvisoryUpdateInterval, "CRAFT_ADVISORY_UPDATE_INTERVAL")
+	str(&out.AdvisoryImport, "advisory-import", fl.AdvisoryImport, "CRAFT_ADVISORY_IMPORT")
+	if _, err := advisoryInterval(out.AdvisoryUpdateInterval); err != nil {
+		return out, err
+	}
 	if err := boolean(&out.InsecureHTTP, "insecure-http", fl.InsecureHTTP, "CRAFT_INSECURE_HTTP"); err != nil {
 		return out, err
 	}
@@ -248,7 +272,11 @@ func runServe(cmd *cobra.Command, app *App, st serveSettings) error {
 	}
 	cfg := server.Config{Listen: st.Listen, MetricsListen: st.MetricsListen, DataDir: st.Data,
 		TLSCert: st.TLSCert, TLSKey: st.TLSKey, InsecureHTTP: st.InsecureHTTP,
-		TrustedProxies: proxies, MFARequiredForAll: st.MFARequiredForAll}
+		TrustedProxies: proxies, MFARequiredForAll: st.MFARequiredForAll,
+		AdvisoryDB: st.AdvisoryDB, AdvisoryImportDir: st.AdvisoryImport}
+	if cfg.AdvisoryUpdateInterval, err = advisoryInterval(st.AdvisoryUpdateInterval); err != nil {
+		return err
+	}
 	srv, err := server.New(server.Deps{Store: db, Auth: svc, Logger: logger, Now: app.Now, Config: cfg})
 	if err != nil {
 		return failed(err)
@@ -331,4 +359,20 @@ func origin(a net.Addr, insecure bool) string {
 		ip = netip.MustParseAddr("127.0.0.1")
 	}
 	return scheme + "://" + netip.AddrPortFrom(ip, ap.Port()).String()
+}
+
+// advisoryInterval parses --advisory-update-interval: a Go duration ("6h",
+// "90m"), "0" to disable; "" is the default, 6 h.
+func advisoryInterval(v string) (time.Duration, error) {
+	if v == "" {
+		return server.DefaultConfig().AdvisoryUpdateInterval, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, usageError("serve: --advisory-update-interval %q: give a duration such as 6h, or 0 to disable", v)
+	}
+	if d > 0 && d < time.Minute {
+		return 0, usageError("serve: --advisory-update-interval %q: at least 1m", v)
+	}
+	return d, nil
 }

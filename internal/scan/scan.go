@@ -216,7 +216,7 @@ func matchVulnerabilities(ctx context.Context, opts *Options, inv *inventory.Inv
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the advisory database is older than %s (%s): run `craft db update`; the CRA expects vulnerabilities to be monitored continuously", opts.MaxDBAge, age))
 	}
 
-	res, err := match.Match(ctx, inv, store, match.Options{KEV: kevAdapter{store}, Now: opts.Now})
+	res, err := match.Match(ctx, inv, store, match.Options{KEV: KEVAdapter{Store: store}, Now: opts.Now})
 	if err != nil {
 		return nil, fmt.Errorf("match components against %s: %w", opts.DBPath, err)
 	}
@@ -377,11 +377,13 @@ func checkEvidence(rep *checks.Report) []assess.Evidence {
 	return ev
 }
 
-// kevAdapter lets the matcher read KEV entries from the advisory store.
-type kevAdapter struct{ store *advisory.Store }
+// KEVAdapter lets the matcher read KEV entries from the advisory store
+// (match.KEVSource). craft serve's monitoring uses it too.
+type KEVAdapter struct{ Store *advisory.Store }
 
-func (a kevAdapter) KEV(ctx context.Context, cveIDs []string) (map[string]match.KEV, error) {
-	entries, err := a.store.KEV(ctx, cveIDs)
+// KEV implements match.KEVSource.
+func (a KEVAdapter) KEV(ctx context.Context, cveIDs []string) (map[string]match.KEV, error) {
+	entries, err := a.Store.KEV(ctx, cveIDs)
 	if err != nil {
 		return nil, err
 	}

@@ -53,6 +53,7 @@ func (s *Server) apiRoutes() []Route {
 		{Method: "GET", Pattern: v1 + "/products/{product}/releases/{version}/components", Perm: auth.PermProductRead, ProductParam: "product", Handler: s.listComponents},
 		{Method: "GET", Pattern: v1 + "/products/{product}/releases/{version}/sbom", Perm: auth.PermProductRead, ProductParam: "product", Handler: s.downloadSBOM},
 		{Method: "POST", Pattern: v1 + "/products/{product}/releases/{version}/sbom", Perm: auth.PermProductWrite, ProductParam: "product", MaxBody: SBOMMaxBody, Handler: s.uploadSBOM},
+		{Method: "GET", Pattern: v1 + "/products/{product}/releases/{version}/findings", Perm: auth.PermProductRead, ProductParam: "product", Handler: s.listFindings},
 
 		{Method: "GET", Pattern: v1 + "/audit", Perm: auth.PermAuditRead, Handler: s.listAudit},
 		{Method: "GET", Pattern: v1 + "/audit/export", Perm: auth.PermAuditRead, Handler: s.exportAudit},

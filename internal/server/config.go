@@ -39,6 +39,17 @@ type Config struct {
 	// SessionIdleTimeout and SessionAbsoluteTimeout; zero means auth's
 	// defaults (30 min, 12 h).
 	SessionIdleTimeout, SessionAbsoluteTimeout time.Duration
+	// AdvisoryDB is the advisory database releases are matched against;
+	// "" means advisories.db in DataDir (no monitoring without either).
+	AdvisoryDB string
+	// AdvisoryUpdateInterval is how often the monitoring job updates the
+	// advisory database from the network (or imports AdvisoryImportDir)
+	// and re-matches the releases in support; 0 disables the job.
+	// DefaultConfig sets 6 h; withDefaults leaves 0 alone.
+	AdvisoryUpdateInterval time.Duration
+	// AdvisoryImportDir, when set, is imported instead of downloading:
+	// for sites without Internet access.
+	AdvisoryImportDir string
 }
 
 // RateLimits are token buckets: Rate requests per second on average and
@@ -74,6 +85,8 @@ func DefaultConfig() Config {
 		IdleTimeout:       120 * time.Second,
 		ShutdownTimeout:   20 * time.Second,
 		MaxHeaderBytes:    32 << 10,
+
+		AdvisoryUpdateInterval: 6 * time.Hour,
 	}
 }
 

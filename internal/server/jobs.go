@@ -36,6 +36,7 @@ func (s *Server) runJobs(ctx context.Context) {
 	id := holder()
 	t := time.NewTicker(jobInterval)
 	defer t.Stop()
+	var monitored time.Time // the last monitoring run of this process
 	for {
 		if err := s.LoadSettings(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("reload settings", slog.String("error", err.Error()))
@@ -43,6 +44,7 @@ func (s *Server) runJobs(ctx context.Context) {
 		if _, err := s.Cleanup(ctx, id); err != nil && ctx.Err() == nil {
 			s.log.Error("cleanup job", slog.String("error", err.Error()))
 		}
+		s.monitorTick(ctx, id, &monitored)
 		select {
 		case <-ctx.Done():
 			return

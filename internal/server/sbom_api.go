@@ -112,6 +112,7 @@ func (s *Server) uploadSBOM(w http.ResponseWriter, r *http.Request) error {
 	if err := s.audit(r, ActSBOMUpload, "product:"+pid, detail); err != nil {
 		return err
 	}
+	s.rematchUploaded(r.Context(), prof, rel) // monitoring (monitor_job.go)
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated

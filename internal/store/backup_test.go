@@ -44,6 +44,15 @@ func populate(t *testing.T, s *Store) {
 		Info:       SBOMInfo{ContentType: "application/json", Format: "cyclonedx-json"},
 		Components: []ReleaseComponent{{ComponentID: "c", Name: "c", Version: "1"}}})
 	steps = append(steps, err)
+	if rel, _, err := s.PutReleaseSBOM(ctx, SBOMUpload{ProductID: p.ID, Version: "1.0.1", Data: []byte("{}"),
+		Info: SBOMInfo{ContentType: "application/json", Format: "cyclonedx-json"}}); err != nil {
+		steps = append(steps, err)
+	} else {
+		_, err = s.ReplaceReleaseFindings(ctx, FindingsUpdate{ReleaseID: rel.ID, ProductID: p.ID, ProductName: p.Name,
+			Version: rel.Version, Findings: []Finding{{VulnID: "CVE-2024-0001", ComponentID: "c", ComponentName: "c",
+				ComponentVersion: "1", SeverityLevel: "high", SeverityScore: 75, KEVDateAdded: "2025-01-23"}}})
+		steps = append(steps, err)
+	}
 	rep, err := s.CreateReport(ctx, Report{ProductID: p.ID, Description: "d"}, "status-hash")
 	steps = append(steps, err)
 	_, err = s.AddReportMessage(ctx, rep.ID, ReportAuthorReporter, "m")
