@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/craft-cra/craft/internal/auth"
 	"github.com/craft-cra/craft/internal/store"
@@ -152,5 +153,43 @@ func TestMonitorAdvisories(t *testing.T) {
 			t.Errorf("outsider sees findings: %s", w.Body)
 		}
 		expectStatus(t, e.do("GET", "/api/v1/products/"+p.ID+"/releases/9.9/findings", nil, withCookie(admin)), http.StatusNotFound)
+	})
+}
+
+// A release whose support period has ended is not re-matched; the job
+// loop's tick respects the interval.
+func TestMonitorSkipsEndedSupport(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		tmp := t.TempDir()
+		imp := filepath.Join(tmp, "import")
+		if err := os.Mkdir(imp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		copyAdvisory(t, imp, "GHSA-jpcq-cgw6-v4j6.json")
+		e := newEnv(t, st, Config{Limits: RateLimits{Disabled: true}, AdvisoryUpdateInterval: time.Hour,
+			AdvisoryDB: filepath.Join(tmp, "advisories.db"), AdvisoryImportDir: imp})
+		p := e.product("legacy")
+		admin := e.session(e.user("root@example.eu", auth.RoleAdministrator))
+		expectStatus(t, e.do("PATCH", "/api/v1/products/"+p.ID, map[string]any{
+			"support_period": map[string]string{"start": "2015-01", "end": "2020-12"}},
+			withCookie(admin)), http.StatusOK)
+		expectStatus(t, e.do("POST", "/api/v1/products/"+p.ID+"/releases/1.0.0/sbom", []byte(monitorSBOM),
+			withCookie(admin), withHeader("Content-Type", "application/vnd.cyclonedx+json")), http.StatusCreated)
+		var last time.Time
+		e.s.monitorTick(ctx, "host-a:1", &last)
+		if last.IsZero() {
+			t.Fatal("the tick did not run the job")
+		}
+		ran := last
+		e.clock.Advance(10 * time.Minute)
+		e.s.monitorTick(ctx, "host-a:1", &last)
+		if !last.Equal(ran) {
+			t.Error("the tick ran again within the interval")
+		}
+		got := decode[findingsJSON](t, e.do("GET", "/api/v1/products/"+p.ID+"/releases/1.0.0/findings", nil, withCookie(admin)))
+		if got.SupportStatus != supportEnded || len(got.Findings) != 0 || len(findingEvents(t, st)) != 0 {
+			t.Fatalf("ended release matched: %+v", got)
+		}
 	})
 }
