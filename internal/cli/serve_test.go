@@ -41,8 +41,15 @@ func startServe(t *testing.T, env map[string]string, args ...string) (out *locke
 	t.Helper()
 	out = &lockedBuffer{}
 	errb := &lockedBuffer{}
-	app := &App{Stdin: strings.NewReader(""), Stdout: out, Stderr: errb,
-		Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	// Tests never reach the internet: the advisory update job is off
+	// unless a test turns it on.
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok || k != "CRAFT_ADVISORY_UPDATE_INTERVAL" {
+			return v
+		}
+		return "0"
+	}
+	app := &App{Stdin: strings.NewReader(""), Stdout: out, Stderr: errb, Getenv: getenv, Now: time.Now}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- Run(ctx, app, append([]string{"serve"}, args...)) }()
