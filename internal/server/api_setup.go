@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -63,6 +64,9 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.auth.Setup.Consume(ctx, req.Token); err != nil {
+		if errors.Is(err, auth.ErrUnauthenticated) {
+			return &Error{Status: http.StatusUnauthorized, Type: "setup-token", Detail: "the setup link is invalid, used or expired; restart craft serve for a new one, or run craft admin create", Err: err}
+		}
 		return err
 	}
 	created, err := s.auth.Users.CreateUser(ctx, u)

@@ -206,6 +206,15 @@ func TestRestoreRefusesBrokenBackup(t *testing.T) {
 	if entries, _ := os.ReadDir(dataDir); len(entries) != 0 {
 		t.Errorf("a refused restore left %d entries in the data folder", len(entries))
 	}
+	// Into a folder that does not exist yet: a refused restore does not
+	// leave the folder it made behind.
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if _, err := RestoreSQLite(ctx, out, fresh, false, fixedNow); !errors.Is(err, ErrAuditBroken) {
+		t.Fatalf("restore into a new folder: err = %v, want ErrAuditBroken", err)
+	}
+	if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused restore left the folder it created: %v", err)
+	}
 	junk := filepath.Join(t.TempDir(), "junk.db")
 	os.WriteFile(junk, []byte("not a database at all"), 0o600)
 	if _, err := RestoreSQLite(ctx, junk, dataDir, false, fixedNow); err == nil {

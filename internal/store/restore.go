@@ -37,13 +37,20 @@ type RestoreResult struct {
 // database already there is kept beside it as
 // craft.db.before-restore-<time> (with its -wal file), never deleted.
 // craft serve must not be running on dataDir.
-func RestoreSQLite(ctx context.Context, src, dataDir string, force bool, now time.Time) (RestoreResult, error) {
+func RestoreSQLite(ctx context.Context, src, dataDir string, force bool, now time.Time) (res RestoreResult, err error) {
 	if err := checkSQLiteFile(src); err != nil {
 		return RestoreResult{}, fmt.Errorf("store: restore %s: %w", src, err)
 	}
 	entries, err := os.ReadDir(dataDir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		// A failed restore leaves nothing behind: not even the folder it
+		// made for the data.
+		defer func() {
+			if err != nil {
+				os.Remove(dataDir)
+			}
+		}()
 	case err != nil:
 		return RestoreResult{}, fmt.Errorf("store: restore into %s: %w", dataDir, err)
 	case len(entries) > 0 && !force:
@@ -61,7 +68,7 @@ func RestoreSQLite(ctx context.Context, src, dataDir string, force bool, now tim
 	if err := copyPrivate(src, tmp); err != nil {
 		return RestoreResult{}, fmt.Errorf("store: restore %s: %w", src, err)
 	}
-	res, err := checkRestored(ctx, tmp)
+	res, err = checkRestored(ctx, tmp)
 	if err != nil {
 		return RestoreResult{}, fmt.Errorf("store: restore %s: %w", src, err)
 	}
