@@ -1,10 +1,9 @@
 package advisory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"os"
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -80,20 +79,5 @@ func TestImportGolden(t *testing.T) {
 	}
 	out = append(out, '\n')
 	golden := filepath.Join("testdata", "golden", "import-corpus.json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, out, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(out, want) {
-		t.Errorf("result differs from %s (run with -update after a deliberate change)\n%s", golden, out)
-	}
+	goldenfile.Check(t, golden, out, *update)
 }

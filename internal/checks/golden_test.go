@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/craft-cra/craft/internal/config"
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 )
 
 // updating reports whether the test binary was run with -update (the flag
@@ -77,19 +77,7 @@ func TestFixtureRepos(t *testing.T) {
 			}
 			got = append(got, '\n')
 			golden := dir + ".golden.json"
-			if updating() {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("results differ from %s (run with -update after a deliberate change):\n%s", golden, got)
-			}
+			goldenfile.Check(t, golden, got, updating())
 		})
 	}
 	if n == 0 {

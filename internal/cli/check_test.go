@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/craft-cra/craft/internal/checks"
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 )
 
 // runCheckCmd runs `craft check ARGS` in-process, the way Run does, with
@@ -75,23 +76,7 @@ func checkFixture(t *testing.T) string {
 
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "check", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -update after a deliberate change); got:\n%s", path, got)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", "check", name), []byte(got), *update)
 }
 
 func TestCheckCommand(t *testing.T) {

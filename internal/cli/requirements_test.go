@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/craft-cra/craft/internal/catalog"
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 )
 
 // TestRequirementsGolden compares the output of `craft requirements` with
@@ -35,22 +36,7 @@ func TestRequirementsGolden(t *testing.T) {
 				t.Fatalf("craft %s: exit %d, stderr %q", strings.Join(tt.args, " "), code, stderr)
 			}
 			path := filepath.Join("testdata", "requirements", tt.golden+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(stdout), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/cli -run TestRequirementsGolden -update)", err)
-			}
-			if stdout != string(want) {
-				t.Errorf("craft %s: output differs from %s\n--- got\n%s", strings.Join(tt.args, " "), path, stdout)
-			}
+			goldenfile.Check(t, path, []byte(stdout), *update)
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 	"github.com/craft-cra/craft/internal/sbom"
 )
 
@@ -49,21 +50,7 @@ func TestSBOMGenerate(t *testing.T) {
 		}
 	}
 	golden := "testdata/sbom/golden/tree.cdx.json"
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if string(want) != out {
-		t.Errorf("output differs from %s (run go test -update and review the diff)", golden)
-	}
+	goldenfile.Check(t, golden, []byte(out), *update)
 }
 
 // TestSBOMOutputs writes every format to files at once, with the product

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Check fails t when got differs from the file at path. With update set it
@@ -28,6 +30,6 @@ func Check(t testing.TB, path string, got []byte, update bool) {
 		t.Fatalf("%v (run the test with -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run with -update after a deliberate change)\n--- got\n%s", path, got)
+		t.Errorf("%s differs from the output (run with -update after a deliberate change; -want +got):\n%s", path, cmp.Diff(string(want), string(got)))
 	}
 }

@@ -1,15 +1,13 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -28,19 +26,7 @@ func TestScanGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join("testdata", "golden", tree+".json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("Scan(%s) differs from %s (-want +got):\n%s\nrerun with -update and review the diff", tree, golden, cmp.Diff(string(want), string(got)))
-			}
+			goldenfile.Check(t, filepath.Join("testdata", "golden", tree+".json"), got, *update)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package match
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 	"github.com/craft-cra/craft/internal/inventory"
 )
 
@@ -47,40 +47,11 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			goldenPath := filepath.Join(dir, "findings.json")
-			if *update {
-				if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(goldenPath)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("findings differ from %s (run with -update after checking the change):\n%s", goldenPath, firstDiff(string(want), string(got)))
-			}
+			goldenfile.Check(t, filepath.Join(dir, "findings.json"), got, *update)
 		})
 	}
 }
 
-// firstDiff shows the first differing line of two texts.
-func firstDiff(want, got string) string {
-	wl, gl := bytes.Split([]byte(want), []byte("\n")), bytes.Split([]byte(got), []byte("\n"))
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g []byte
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if !bytes.Equal(w, g) {
-			return "line " + itoa(i+1) + ":\n- " + string(w) + "\n+ " + string(g)
-		}
-	}
-	return ""
-}
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	goldenfile "github.com/craft-cra/craft/internal/golden"
 	"github.com/craft-cra/craft/internal/inventory"
 )
 
@@ -79,21 +79,7 @@ func TestEncodeGolden(t *testing.T) {
 			if len(problems) > 0 {
 				t.Fatalf("output is not schema-valid: %v", problems)
 			}
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(tc.golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(tc.golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(tc.golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("output differs from %s (run go test -update and review the diff):\n%s", tc.golden, got)
-			}
+			goldenfile.Check(t, tc.golden, got, *update)
 		})
 	}
 }
