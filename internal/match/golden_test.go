@@ -52,7 +52,6 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 // kevCatalog is the part of CISA's KEV JSON feed the tests read.
