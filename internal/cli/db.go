@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,21 +36,25 @@ or some source failed (everything else was stored, nothing stored before was
 lost).`,
 	}
 	cmd.PersistentFlags().StringVar(&dbPath, "db", "", "advisory database file (default $CRAFT_DB, else <user cache>/craft/advisories.db)")
-	resolve := func() (string, error) {
-		if dbPath != "" {
-			return dbPath, nil
-		}
-		p, err := advisory.DefaultPath(app.Getenv)
+	open := func(ctx context.Context, readOnly bool) (*advisory.Store, error) {
+		path, err := resolveDBPath(app, dbPath)
 		if err != nil {
-			return "", usageError("%v", err)
+			return nil, usageError("%v", err)
 		}
-		return p, nil
+		if readOnly {
+			return advisory.OpenReadOnly(ctx, path)
+		}
+		return advisory.Open(ctx, path)
 	}
-	cmd.AddCommand(newDBImportCmd(app, resolve), newDBUpdateCmd(app, resolve), newDBStatusCmd(app, resolve))
+	cmd.AddCommand(newDBImportCmd(app, open), newDBUpdateCmd(app, open), newDBStatusCmd(app, open))
 	return cmd
 }
 
-func newDBImportCmd(app *App, resolve func() (string, error)) *cobra.Command {
+// openStoreFunc opens the advisory database that --db, $CRAFT_DB or the
+// user cache directory names; read-only for commands that only look.
+type openStoreFunc func(ctx context.Context, readOnly bool) (*advisory.Store, error)
+
+func newDBImportCmd(app *App, open openStoreFunc) *cobra.Command {
 	var outputs []string
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
@@ -78,11 +83,7 @@ rejected.`,
 					return usageError("db import %s: %v", a, errors.Unwrap(err))
 				}
 			}
-			path, err := resolve()
-			if err != nil {
-				return err
-			}
-			store, err := advisory.Open(cmd.Context(), path)
+			store, err := open(cmd.Context(), false)
 			if err != nil {
 				return err
 			}
@@ -97,7 +98,7 @@ rejected.`,
 				if format == "json" {
 					return writeJSON(w, res)
 				}
-				return writeImportText(w, path, res, elapsed)
+				return writeImportText(w, store.Path(), res, elapsed)
 			}); err != nil {
 				return err
 			}
@@ -149,7 +150,7 @@ func writeImportText(w io.Writer, path string, res *advisory.ImportResult, elaps
 	return err
 }
 
-func newDBUpdateCmd(app *App, resolve func() (string, error)) *cobra.Command {
+func newDBUpdateCmd(app *App, open openStoreFunc) *cobra.Command {
 	var (
 		outputs    []string
 		sourceArgs []string
@@ -180,11 +181,7 @@ anything else one document (OSV record, KEV catalog or endoflife.date product).`
 			if err != nil {
 				return err
 			}
-			path, err := resolve()
-			if err != nil {
-				return err
-			}
-			store, err := advisory.Open(cmd.Context(), path)
+			store, err := open(cmd.Context(), false)
 			if err != nil {
 				return err
 			}
@@ -206,7 +203,7 @@ anything else one document (OSV record, KEV catalog or endoflife.date product).`
 				if format == "json" {
 					return writeJSON(w, updateJSON(results))
 				}
-				return writeUpdateText(w, path, results)
+				return writeUpdateText(w, store.Path(), results)
 			}); err != nil {
 				return err
 			}
@@ -318,7 +315,7 @@ func writeUpdateText(w io.Writer, path string, results []advisory.SourceResult) 
 	return err
 }
 
-func newDBStatusCmd(app *App, resolve func() (string, error)) *cobra.Command {
+func newDBStatusCmd(app *App, open openStoreFunc) *cobra.Command {
 	var outputs []string
 	cmd := &cobra.Command{
 		Use:   "status",
@@ -329,11 +326,7 @@ func newDBStatusCmd(app *App, resolve func() (string, error)) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			path, err := resolve()
-			if err != nil {
-				return err
-			}
-			store, err := advisory.OpenReadOnly(cmd.Context(), path)
+			store, err := open(cmd.Context(), true)
 			if err != nil {
 				return err
 			}
