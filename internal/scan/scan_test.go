@@ -139,6 +139,9 @@ func TestScanWithoutDatabase(t *testing.T) {
 	// vulnerabilities: no vuln.known evidence at all. (Process checks such
 	// as a vulnerability scan in CI may still evidence AI-P1-2a.)
 	for _, r := range rep.Requirements.Requirements {
+		if r.ID == "AI-P1-2a" && r.Status != assess.StatusNotChecked {
+			t.Errorf("AI-P1-2a without a database: %s, want not-checked (docs/cli.md)", r.Status)
+		}
 		for _, e := range r.Evidence {
 			if e.Source == EvidenceVulns {
 				t.Errorf("%s has %s evidence without a database: %+v", r.ID, EvidenceVulns, e)
