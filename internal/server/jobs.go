@@ -45,6 +45,9 @@ func (s *Server) runJobs(ctx context.Context) {
 			s.log.Error("cleanup job", slog.String("error", err.Error()))
 		}
 		s.monitorTick(ctx, id, &monitored)
+		s.notifyTick(ctx, id)
+		s.snapshotTick(ctx, id)
+		s.caseTick(ctx, id)
 		select {
 		case <-ctx.Done():
 			return

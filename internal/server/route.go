@@ -90,5 +90,11 @@ func (s *Server) Routes() []Route {
 	all = append(all, s.apiRoutes()...)
 	all = append(all, s.webRoutes()...)
 	all = append(all, s.disclosureRoutes()...)
+	all = append(all, s.triageRoutes()...)
+	all = append(all, s.notifyRoutes()...)
+	all = append(all, s.portfolioRoutes()...)
+	all = append(all, s.caseRoutes()...)
+	all = append(all, s.advisoryRoutes()...)
+	all = append(all, s.openAPIRoutes()...)
 	return all
 }
