@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -14,11 +15,11 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// The structural checks of openapi.json. The official OpenAPI 3.1 schema
-// (spec.openapis.org) cannot be fetched in tests, which never reach the
-// Internet, so these checks encode the rules of it that a hand-edited
-// document breaks most easily, and every schema of the document is
-// compiled as JSON Schema 2020-12 (the dialect of OpenAPI 3.1).
+// The structural checks of openapi.json: against the official OpenAPI 3.1
+// schema (kept offline in testdata/openapi), and the checks that schema
+// cannot express (duplicate members, unique operationIds, declared path
+// parameters, resolvable $refs, problem+json errors, every schema valid
+// JSON Schema 2020-12), with messages that say what to change.
 
 // openAPIURL is the base URI the schemas of the document are compiled
 // under; it is never fetched.
@@ -442,4 +443,37 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// oasSchemaFile is the official OpenAPI 3.1 schema (testdata/openapi/SOURCE.md).
+const oasSchemaFile = "testdata/openapi/oas-3.1-schema-2022-10-07.json"
+
+// TestOpenAPIOfficialSchema validates openapi.json against the official
+// OpenAPI 3.1 schema, kept offline in testdata.
+func TestOpenAPIOfficialSchema(t *testing.T) {
+	f, err := os.Open(oasSchemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	schemaDoc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatalf("%s: %v", oasSchemaFile, err)
+	}
+	const id = "https://spec.openapis.org/oas/3.1/schema/2022-10-07"
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(id, schemaDoc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(id)
+	if err != nil {
+		t.Fatalf("%s: %v", oasSchemaFile, err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(openAPIDocument))
+	if err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if err := sch.Validate(doc); err != nil {
+		t.Errorf("openapi.json is not a valid OpenAPI 3.1 document: %v", err)
+	}
 }
