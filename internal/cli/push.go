@@ -276,45 +276,80 @@ func pushClient(caCert string, timeout time.Duration) (*http.Client, error) {
 }
 
 // resolveProduct turns a product name into its ID through the product
-// list; a value the list does not name is used as the ID itself.
+// list, read page by page; a value the list does not name is used as the
+// ID itself.
 func resolveProduct(ctx context.Context, client *http.Client, base *url.URL, token, product string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.JoinPath("api", "v1", "products").String(), nil)
-	if err != nil {
-		return "", usageError("push: %v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", transportError(base, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusUnauthorized {
-		return "", serverError(resp, "sign in")
-	}
-	if resp.StatusCode != http.StatusOK {
-		return product, nil
-	}
-	var list []struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&list); err != nil {
-		return product, nil
-	}
 	var byName []string
-	for _, p := range list {
-		if p.ID == product {
-			return p.ID, nil
+	cursor := ""
+	for range maxProductPages {
+		page, err := productPage(ctx, client, base, token, cursor)
+		if err != nil || page == nil {
+			return product, err
 		}
-		if p.Name == product {
-			byName = append(byName, p.ID)
+		for _, p := range page.Items {
+			if p.ID == product {
+				return p.ID, nil
+			}
+			if p.Name == product {
+				byName = append(byName, p.ID)
+			}
 		}
+		if page.NextCursor == "" {
+			break
+		}
+		cursor = page.NextCursor
 	}
 	if len(byName) == 1 {
 		return byName[0], nil
 	}
 	return product, nil
+}
+
+// maxProductPages bounds the pages resolveProduct reads (1,000 products
+// each).
+const maxProductPages = 100
+
+// productList is a page of GET /api/v1/products.
+type productList struct {
+	Items []struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	} `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// productPage reads one page of the product list. It returns nil without
+// an error when the list cannot be read (the caller then uses the value as
+// an ID), and an error only when the token is refused.
+func productPage(ctx context.Context, client *http.Client, base *url.URL, token, cursor string) (*productList, error) {
+	u := base.JoinPath("api", "v1", "products")
+	q := url.Values{"limit": {"1000"}}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, usageError("push: %v", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, transportError(base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized {
+		return nil, serverError(resp, "sign in")
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil
+	}
+	var page productList
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&page); err != nil {
+		return nil, nil
+	}
+	return &page, nil
 }
 
 // transportError explains a failure to reach the server, with the fix for

@@ -143,7 +143,12 @@ func TestPushTLSAndUsage(t *testing.T) {
 		switch {
 		case r.Method == "GET" && r.URL.Path == "/api/v1/products":
 			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode([]map[string]string{{"id": "p1", "name": "Router"}})
+			// Two pages: the product named is on the second.
+			page := map[string]any{"items": []map[string]string{{"id": "p0", "name": "Switch"}}, "next_cursor": "c2"}
+			if r.URL.Query().Get("cursor") == "c2" {
+				page = map[string]any{"items": []map[string]string{{"id": "p1", "name": "Router"}}}
+			}
+			_ = json.NewEncoder(w).Encode(page)
 		case r.Method == "POST" && r.URL.Path == "/api/v1/products/p1/releases/1.0/sbom":
 			got.auth, got.ct = r.Header.Get("Authorization"), r.Header.Get("Content-Type")
 			got.body, _ = io.ReadAll(r.Body)

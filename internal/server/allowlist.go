@@ -22,6 +22,10 @@ var publicAllowList = map[string]bool{
 	"GET /api/v1/setup":                   true,
 	"POST /api/v1/setup":                  true,
 
+	// The OpenAPI document (openapi_routes.go): it describes the API and
+	// reveals no data.
+	"GET /api/v1/openapi.json": true,
+
 	// Web pages (web_*.go): sign-in, MFA challenge and enrolment, setup,
 	// log-out and static assets.
 	"GET /login":            true,

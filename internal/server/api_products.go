@@ -7,25 +7,32 @@ import (
 	"github.com/craft-cra/craft/internal/store"
 )
 
-// listProducts is GET /api/v1/products: only the products the caller may
-// see (Principal.ProductFilter).
+// productCursor is the cursor of GET /api/v1/products: the last name.
+type productCursor struct {
+	Name string `json:"n"`
+}
+
+// listProducts is GET /api/v1/products: one page (?limit=, ?cursor=) of
+// the products the caller may see (Principal.ProductFilter), by name.
 func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) error {
-	all, ids := PrincipalFrom(r.Context()).ProductFilter()
-	list, err := s.store.ListProducts(r.Context())
+	pr, err := parsePageRequest(r)
 	if err != nil {
 		return err
 	}
-	visible := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		visible[id] = true
+	var after productCursor
+	if _, err := pr.Decode(&after); err != nil {
+		return err
+	}
+	all, ids := PrincipalFrom(r.Context()).ProductFilter()
+	list, err := s.store.ListProductsPage(r.Context(), store.ProductPage{All: all, IDs: ids, AfterName: after.Name, Limit: pr.Limit})
+	if err != nil {
+		return err
 	}
 	out := make([]productJSON, 0, len(list))
 	for _, p := range list {
-		if all || visible[p.ID] {
-			out = append(out, productFromStore(p))
-		}
+		out = append(out, productFromStore(p))
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, newPage(out, pr.Limit, func(p productJSON) any { return productCursor{Name: p.Name} }))
 }
 
 // deleteProduct is DELETE /api/v1/products/{id}, with its memberships and

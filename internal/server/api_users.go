@@ -4,19 +4,35 @@ import (
 	"net/http"
 
 	"github.com/craft-cra/craft/internal/auth"
+	"github.com/craft-cra/craft/internal/store"
 )
 
-// listUsers is GET /api/v1/users.
+// userCursor is the cursor of GET /api/v1/users: the last address's
+// store.EmailKey.
+type userCursor struct {
+	EmailKey string `json:"e"`
+}
+
+// listUsers is GET /api/v1/users: one page (?limit=, ?cursor=) of the
+// accounts, by e-mail address.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.auth.Users.ListUsers(r.Context())
+	pr, err := parsePageRequest(r)
+	if err != nil {
+		return err
+	}
+	var after userCursor
+	if _, err := pr.Decode(&after); err != nil {
+		return err
+	}
+	list, err := s.store.ListUsersPage(r.Context(), after.EmailKey, pr.Limit)
 	if err != nil {
 		return err
 	}
 	out := make([]userJSON, 0, len(list))
 	for _, u := range list {
-		out = append(out, userFromAuth(u))
+		out = append(out, userFromStore(u))
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, newPage(out, pr.Limit, func(u userJSON) any { return userCursor{EmailKey: store.EmailKey(u.Email)} }))
 }
 
 type createUserRequest struct {

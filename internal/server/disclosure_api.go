@@ -121,13 +121,34 @@ func (d *disclosure) apiStatusMessage(w http.ResponseWriter, r *http.Request) er
 	return d.apiStatus(w, r)
 }
 
-// apiList is GET /api/v1/reports: the reports of the products where the
-// caller holds case:read (all of them, and those without a known product,
-// for administrators).
+// reportCursor is the cursor of GET /api/v1/reports: the sort key of the
+// last report (created_at in Unix nanoseconds, as stored).
+type reportCursor struct {
+	CreatedAt int64  `json:"c"`
+	Reference string `json:"r"`
+}
+
+// apiList is GET /api/v1/reports: one page (?limit=, ?cursor=) of the
+// reports of the products where the caller holds case:read (all of them,
+// and those without a known product, for administrators), newest first.
+// A page may hold fewer than limit reports when some are not the
+// caller's; only a missing next_cursor ends the list.
 func (d *disclosure) apiList(w http.ResponseWriter, r *http.Request) error {
+	pr, err := parsePageRequest(r)
+	if err != nil {
+		return err
+	}
+	var c reportCursor
+	more, err := pr.Decode(&c)
+	if err != nil {
+		return err
+	}
 	p := PrincipalFrom(r.Context())
 	all, ids := p.ProductFilter()
-	f := store.ReportFilter{All: all, Limit: 1000}
+	f := store.ReportPage{All: all, Limit: pr.Limit}
+	if more {
+		f.After = &store.ReportKey{CreatedAt: time.Unix(0, c.CreatedAt).UTC(), Reference: c.Reference}
+	}
 	if !all {
 		for _, id := range ids {
 			if reportAllowed(p, auth.PermCaseRead, store.Report{ProductID: id}) {
@@ -135,17 +156,20 @@ func (d *disclosure) apiList(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	reps, err := d.s.store.ListReports(r.Context(), f)
+	reps, err := d.s.store.ListReportsPage(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	out := []reportJSON{}
-	for _, rep := range reps {
+	page := newPage(reps, pr.Limit, func(rep store.Report) any {
+		return reportCursor{CreatedAt: rep.CreatedAt.UnixNano(), Reference: rep.Reference}
+	})
+	out := Page[reportJSON]{Items: []reportJSON{}, NextCursor: page.NextCursor}
+	for _, rep := range page.Items {
 		if reportAllowed(p, auth.PermCaseRead, rep) {
-			out = append(out, toReportJSON(rep, nil, false))
+			out.Items = append(out.Items, toReportJSON(rep, nil, false))
 		}
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"reports": out})
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // officerReport loads the report {ref} if the caller holds perm on it;

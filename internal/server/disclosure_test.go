@@ -182,9 +182,7 @@ func TestReportFlow(t *testing.T) {
 		list := func(u auth.User) []reportJSON {
 			w := e.do("GET", "/api/v1/reports", nil, withCookie(e.session(u)))
 			expectStatus(t, w, 200)
-			return decode[struct {
-				Reports []reportJSON `json:"reports"`
-			}](t, w).Reports
+			return decode[Page[reportJSON]](t, w).Items
 		}
 		if got := list(soW); len(got) != 1 || got[0].Reference != "CRAFT-2026-0001" || got[0].Description == "" {
 			t.Errorf("widget officer sees %+v", got)

@@ -84,20 +84,45 @@ func (s *Server) productProfile(r *http.Request) (string, store.ProductProfile, 
 	return id, prof, err
 }
 
-// listReleases is GET /api/v1/products/{product}/releases.
+// releaseCursor is the cursor of the release list: the sort key of the
+// last release (created_at in Unix nanoseconds, as stored).
+type releaseCursor struct {
+	ReleasedOn string `json:"d"`
+	CreatedAt  int64  `json:"c"`
+	Version    string `json:"v"`
+}
+
+// listReleases is GET /api/v1/products/{product}/releases: one page
+// (?limit=, ?cursor=) of the product's releases, newest first.
 func (s *Server) listReleases(w http.ResponseWriter, r *http.Request) error {
+	pr, err := parsePageRequest(r)
+	if err != nil {
+		return err
+	}
+	var c releaseCursor
+	more, err := pr.Decode(&c)
+	if err != nil {
+		return err
+	}
 	id, prof, err := s.productProfile(r)
 	if err != nil {
 		return err
 	}
-	list, err := s.store.ListReleases(r.Context(), id)
+	var after *store.ReleaseKey
+	if more {
+		after = &store.ReleaseKey{ReleasedOn: c.ReleasedOn, CreatedAt: time.Unix(0, c.CreatedAt).UTC(), Version: c.Version}
+	}
+	list, err := s.store.ListReleasesPage(r.Context(), id, after, pr.Limit)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	out := make([]releaseJSON, 0, len(list))
-	for _, rel := range list {
-		out = append(out, releaseFromStore(rel, prof, now))
+	page := newPage(list, pr.Limit, func(rel store.Release) any {
+		return releaseCursor{ReleasedOn: rel.ReleasedOn, CreatedAt: rel.CreatedAt.UnixNano(), Version: rel.Version}
+	})
+	out := Page[releaseJSON]{Items: make([]releaseJSON, 0, len(page.Items)), NextCursor: page.NextCursor}
+	for _, rel := range page.Items {
+		out.Items = append(out.Items, releaseFromStore(rel, prof, now))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -176,19 +201,57 @@ type componentJSON struct {
 	Supplier     string   `json:"supplier,omitempty"`
 }
 
-// listComponents is GET /api/v1/products/{product}/releases/{version}/components.
+// componentCursor is the cursor of the component list: the SBOM
+// position of the last component.
+type componentCursor struct {
+	Seq int64 `json:"s"`
+}
+
+// maxComponentFilter bounds ?q= and ?ecosystem= of the component list.
+const maxComponentFilter = 200
+
+// listComponents is GET /api/v1/products/{product}/releases/{version}/components:
+// one page (?limit=, ?cursor=) of the components of the release's SBOM in
+// SBOM order, optionally only those whose name or purl contains ?q= and of
+// ?ecosystem= (both case-blind).
 func (s *Server) listComponents(w http.ResponseWriter, r *http.Request) error {
+	pr, err := parsePageRequest(r)
+	if err != nil {
+		return err
+	}
+	after := componentCursor{Seq: -1}
+	if _, err := pr.Decode(&after); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	query, eco := q.Get("q"), q.Get("ecosystem")
+	for _, f := range []struct{ name, v string }{{"q", query}, {"ecosystem", eco}} {
+		if len(f.v) > maxComponentFilter || !utf8.ValidString(f.v) || strings.ContainsRune(f.v, 0) {
+			return badRequest("%s: want UTF-8 text of at most %d bytes", f.name, maxComponentFilter)
+		}
+	}
 	rel, err := s.store.GetRelease(r.Context(), r.PathValue("product"), r.PathValue("version"))
 	if err != nil {
 		return err
 	}
-	list, err := s.store.ListReleaseComponents(r.Context(), rel.ID)
+	list, seqs, err := s.store.ListReleaseComponentsPage(r.Context(), store.ComponentPage{ReleaseID: rel.ID,
+		Query: query, Ecosystem: eco, AfterSeq: after.Seq, Limit: pr.Limit})
 	if err != nil {
 		return err
 	}
-	out := make([]componentJSON, 0, len(list))
-	for _, c := range list {
-		out = append(out, componentJSON{ID: c.ComponentID, Name: c.Name, Version: c.Version, Ecosystem: c.Ecosystem,
+	type row struct {
+		seq int64
+		c   store.ReleaseComponent
+	}
+	rows := make([]row, len(list))
+	for i, c := range list {
+		rows[i] = row{seq: seqs[i], c: c}
+	}
+	page := newPage(rows, pr.Limit, func(x row) any { return componentCursor{Seq: x.seq} })
+	out := Page[componentJSON]{Items: make([]componentJSON, 0, len(page.Items)), NextCursor: page.NextCursor}
+	for _, x := range page.Items {
+		c := x.c
+		out.Items = append(out.Items, componentJSON{ID: c.ComponentID, Name: c.Name, Version: c.Version, Ecosystem: c.Ecosystem,
 			PURL: c.PURL, Relationship: c.Relationship, Licenses: c.Licenses, Supplier: c.Supplier})
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -123,13 +123,13 @@ func TestSBOMIngest(t *testing.T) {
 				!strings.HasPrefix(d.Header().Get("Content-Disposition"), "attachment") {
 				t.Errorf("%s: download %d bytes as %q (%q)", c.file, d.Body.Len(), d.Header().Get("Content-Type"), d.Header().Get("Content-Disposition"))
 			}
-			comps := decode[[]componentJSON](t, se.do("GET", "/api/v1/products/"+se.p.ID+"/releases/"+c.version+"/components", nil, withCookie(se.viewer)))
+			comps := decode[Page[componentJSON]](t, se.do("GET", "/api/v1/products/"+se.p.ID+"/releases/"+c.version+"/components", nil, withCookie(se.viewer))).Items
 			if int64(len(comps)) != rel.SBOM.Components {
 				t.Errorf("%s: %d components listed, %d counted", c.file, len(comps), rel.SBOM.Components)
 			}
 		}
 		// The CycloneDX components carry purls for matching.
-		comps := decode[[]componentJSON](t, se.do("GET", "/api/v1/products/"+se.p.ID+"/releases/1.0.0/components", nil, withCookie(se.viewer)))
+		comps := decode[Page[componentJSON]](t, se.do("GET", "/api/v1/products/"+se.p.ID+"/releases/1.0.0/components", nil, withCookie(se.viewer))).Items
 		found := false
 		for _, c := range comps {
 			if strings.HasPrefix(c.PURL, "pkg:composer/") && c.Ecosystem != "" {
@@ -146,7 +146,7 @@ func TestSBOMIngest(t *testing.T) {
 		if r.code != http.StatusOK || !strings.Contains(r.body, `"components":3`) {
 			t.Errorf("replace: %d %s", r.code, r.body)
 		}
-		list := decode[[]releaseJSON](t, se.do("GET", "/api/v1/products/"+se.p.ID+"/releases", nil, withCookie(se.viewer)))
+		list := decode[Page[releaseJSON]](t, se.do("GET", "/api/v1/products/"+se.p.ID+"/releases", nil, withCookie(se.viewer))).Items
 		if len(list) != 5 {
 			t.Errorf("%d releases", len(list))
 		}
@@ -214,7 +214,7 @@ func TestSBOMRejected(t *testing.T) {
 		// who may not learn whether it exists).
 		expectStatus(t, se.do("POST", "/api/v1/products/nope/releases/1.0/sbom", small, withCookie(se.admin), withHeader("Content-Type", "application/json")), http.StatusNotFound)
 
-		list := decode[[]releaseJSON](t, se.do("GET", "/api/v1/products/"+se.p.ID+"/releases", nil, withCookie(se.viewer)))
+		list := decode[Page[releaseJSON]](t, se.do("GET", "/api/v1/products/"+se.p.ID+"/releases", nil, withCookie(se.viewer))).Items
 		if len(list) != 1 || list[0].Version != "0.9" || list[0].SBOM != nil {
 			t.Errorf("after rejected uploads: %+v", list)
 		}
@@ -293,7 +293,7 @@ func TestSBOMPermissions(t *testing.T) {
 		expectStatus(t, se.do("POST", base, map[string]string{"version": "2.0"}, withCookie(se.otherContrib)), http.StatusForbidden)
 		expectStatus(t, se.do("DELETE", base+"/1.0", nil, withCookie(se.contrib)), http.StatusForbidden)
 		// The other product's lists show nothing of this one.
-		other := decode[[]releaseJSON](t, se.do("GET", "/api/v1/products/"+se.other.ID+"/releases", nil, withCookie(se.otherContrib)))
+		other := decode[Page[releaseJSON]](t, se.do("GET", "/api/v1/products/"+se.other.ID+"/releases", nil, withCookie(se.otherContrib))).Items
 		if len(other) != 0 {
 			t.Errorf("other product lists %+v", other)
 		}

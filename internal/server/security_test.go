@@ -224,7 +224,7 @@ func TestProductIsolation(t *testing.T) {
 		expectStatus(t, e.do("GET", "/api/v1/products/"+a.ID, nil, withCookie(tok)), 200)
 		expectStatus(t, e.do("GET", "/api/v1/products/"+b.ID, nil, withCookie(tok)), 403)
 		expectStatus(t, e.do("GET", "/api/v1/products/no-such-product", nil, withCookie(tok)), 403)
-		list := decode[[]productJSON](t, e.do("GET", "/api/v1/products", nil, withCookie(tok)))
+		list := decode[Page[productJSON]](t, e.do("GET", "/api/v1/products", nil, withCookie(tok))).Items
 		if len(list) != 1 || list[0].ID != a.ID {
 			t.Fatalf("contributor sees %+v", list)
 		}
@@ -234,7 +234,7 @@ func TestProductIsolation(t *testing.T) {
 		scoped := e.token(admin, auth.RoleAdministrator, []string{a.ID})
 		expectStatus(t, e.do("GET", "/api/v1/products/"+a.ID, nil, withBearer(scoped)), 200)
 		expectStatus(t, e.do("GET", "/api/v1/products/"+b.ID, nil, withBearer(scoped)), 403)
-		list = decode[[]productJSON](t, e.do("GET", "/api/v1/products", nil, withBearer(scoped)))
+		list = decode[Page[productJSON]](t, e.do("GET", "/api/v1/products", nil, withBearer(scoped))).Items
 		if len(list) != 1 || list[0].ID != a.ID {
 			t.Fatalf("scoped token sees %+v", list)
 		}
