@@ -105,9 +105,11 @@ func decodeJSON(data []byte) (any, *Failure) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, jsonFailure(data, err)
 	}
+	end := dec.InputOffset()
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		off := dec.InputOffset()
-		line, col := lineColumn(data, off)
+		rest := data[end:]
+		next := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
+		line, col := lineColumn(data, next)
 		return nil, &Failure{Test: TestJSON, Path: fmt.Sprintf("line %d, column %d", line, col),
 			Message: "more data after the JSON document"}
 	}
@@ -118,7 +120,7 @@ func jsonFailure(data []byte, err error) *Failure {
 	var syn *json.SyntaxError
 	switch {
 	case errors.As(err, &syn):
-		line, col := lineColumn(data, syn.Offset)
+		line, col := lineColumn(data, max(syn.Offset-1, 0)) // Offset counts the bad byte
 		return &Failure{Test: TestJSON, Path: fmt.Sprintf("line %d, column %d", line, col), Message: "invalid JSON: " + syn.Error()}
 	case errors.Is(err, io.EOF):
 		return &Failure{Test: TestJSON, Path: "line 1, column 1", Message: "empty input: no JSON document"}
@@ -130,17 +132,13 @@ func jsonFailure(data []byte, err error) *Failure {
 	}
 }
 
-// lineColumn turns a byte offset into a 1-based line and column (in bytes).
+// lineColumn turns the 0-based offset of a byte into its 1-based line and
+// column (counted in bytes); the offset len(data) is the end of input.
 func lineColumn(data []byte, off int64) (line, col int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
+	off = min(max(off, 0), int64(len(data)))
 	before := data[:off]
 	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1)
-	if col == 0 {
-		col = 1
-	}
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
 	return line, col
 }
 
