@@ -184,6 +184,7 @@ func (c *checker) run() {
 	c.testGroupIDs(p)          // 6.1.4, 6.1.5
 	c.testProductStatus()      // 6.1.6
 	c.testScores()             // 6.1.7, 6.1.8, 6.1.9, 6.1.10
+	c.testCWEs()               // 6.1.11
 	c.testLanguages()          // 6.1.12, 6.1.15, 6.1.28
 	c.testPURLs(p)             // 6.1.13
 	c.testRevisionHistory()    // 6.1.14, 6.1.16-6.1.22, 6.1.30

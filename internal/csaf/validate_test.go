@@ -101,6 +101,15 @@ func TestValidateTests(t *testing.T) {
 			"6.1.3 $.product_tree.relationships[0].full_product_name.product_id",
 			"6.1.3 $.product_tree.relationships[1].full_product_name.product_id",
 		}},
+		{"6.1.11 CWE newer than the embedded list", func(m map[string]any) {
+			set(m, vuln(`{"cwe":{"id":"CWE-99999","name":"x"}}`), "vulnerabilities")
+		}, nil}, // newer than the embedded list: not flagged
+		{"6.1.11 wrong name", func(m map[string]any) {
+			set(m, vuln(`{"cwe":{"id":"CWE-863","name":"Incorrect Authentication"}}`), "vulnerabilities")
+		}, []string{"6.1.11 $.vulnerabilities[0].cwe.name"}},
+		{"6.1.11 right name", func(m map[string]any) {
+			set(m, vuln(`{"cwe":{"id":"CWE-863","name":"Incorrect Authorization"}}`), "vulnerabilities")
+		}, nil},
 		{"6.1.18 released document with a version 0 revision", func(m map[string]any) {
 			set(m, revisions("2024-01-01T00:00:00Z", "0", "2024-01-02T00:00:00Z", "1"), "document", "tracking", "revision_history")
 		}, []string{"6.1.18 $.document.tracking.revision_history[0].number"}},
@@ -232,5 +241,20 @@ func TestJSONPath(t *testing.T) {
 	slices.SortFunc(paths, comparePaths)
 	if want := []string{"$.a", "$.a[9].b", "$.a[9].c", "$.a[10].b"}; !slices.Equal(paths, want) {
 		t.Errorf("sorted paths %v, want %v", paths, want)
+	}
+}
+
+func TestParseCWEs(t *testing.T) {
+	l, err := loadedCWEs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.version != "4.15" || l.newest != 1426 || len(l.names) < 1400 {
+		t.Errorf("embedded list: version %q, newest %d, %d names", l.version, l.newest, len(l.names))
+	}
+	for _, bad := range []string{"", "# CWE 4.15 x. newest 10\nten\tname\n", "79\tname\n"} {
+		if _, err := parseCWEs([]byte(bad)); err == nil {
+			t.Errorf("parseCWEs(%q): want an error", bad)
+		}
 	}
 }
