@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -201,10 +200,22 @@ type jsonPath string
 
 const root jsonPath = "$"
 
-var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// isPlainKey reports whether k can follow a dot: [A-Za-z_][A-Za-z0-9_]*.
+// (A loop, not a regexp: it runs for every path segment.)
+func isPlainKey(k string) bool {
+	for i, r := range k {
+		switch {
+		case r == '_', r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
+		case i > 0 && r >= '0' && r <= '9':
+		default:
+			return false
+		}
+	}
+	return k != ""
+}
 
 func (p jsonPath) key(k string) jsonPath {
-	if plainKey.MatchString(k) {
+	if isPlainKey(k) {
 		return p + "." + jsonPath(k)
 	}
 	return p + "['" + jsonPath(strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(k)) + "']"

@@ -223,12 +223,14 @@ func (c *checker) testRevisionHistory() {
 	}
 	var majors []uint64
 	var majorAt []revision
+	seenMajor := map[uint64]bool{}
 	for _, r := range byDate {
 		m, err := strconv.ParseUint(r.number.major(), 10, 64)
 		if err != nil {
 			m = math.MaxUint64 // absurdly large: reported as a gap below
 		}
-		if !slices.Contains(majors, m) {
+		if !seenMajor[m] {
+			seenMajor[m] = true
 			majors, majorAt = append(majors, m), append(majorAt, r)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/craft-cra/craft/internal/golden"
 )
@@ -233,8 +234,8 @@ func TestMandatoryFailuresGolden(t *testing.T) {
 }
 
 func TestJSONPath(t *testing.T) {
-	got := root.key("document").key("odd key's").index(3).key("x-y").key("_ok1")
-	if want := `$.document['odd key\'s'][3]['x-y']._ok1`; string(got) != want {
+	got := root.key("document").key("odd key's").index(3).key("x-y").key("_ok1").key("").key("1a")
+	if want := `$.document['odd key\'s'][3]['x-y']._ok1['']['1a']`; string(got) != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
 	paths := []string{"$.a[10].b", "$.a[9].c", "$.a[9].b", "$.a"}
@@ -257,4 +258,51 @@ func TestParseCWEs(t *testing.T) {
 			t.Errorf("parseCWEs(%q): want an error", bad)
 		}
 	}
+}
+
+// TestValidateHostileSize builds a schema-shaped document with long
+// relationship chains, a huge revision history and many references, to
+// show that no test is worse than linear (the whole run stays well under
+// the time a CI job would notice).
+func TestValidateHostileSize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large input")
+	}
+	const n = 20000
+	m := baseMap(t)
+	var rels, revs, refs []any
+	for i := range n {
+		rels = append(rels, map[string]any{"category": "installed_on",
+			"product_reference": fmt.Sprintf("P%d", i), "relates_to_product_reference": "A",
+			"full_product_name": map[string]any{"name": "x", "product_id": fmt.Sprintf("P%d", i+1)}})
+		revs = append(revs, map[string]any{"date": "2024-01-01T00:00:00Z", "number": fmt.Sprint(i + 1), "summary": "s"})
+		refs = append(refs, fmt.Sprintf("P%d", i+1))
+	}
+	// Close the chain into one long cycle: every product is circular.
+	rels[0].(map[string]any)["product_reference"] = fmt.Sprintf("P%d", n)
+	set(m, rels, "product_tree", "relationships")
+	set(m, revs, "document", "tracking", "revision_history")
+	set(m, fmt.Sprint(n), "document", "tracking", "version")
+	set(m, vuln(`{"product_status":{}}`), "vulnerabilities")
+	m["vulnerabilities"].([]any)[0].(map[string]any)["product_status"].(map[string]any)["known_affected"] = refs
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r := Validate(data)
+	elapsed := time.Since(start)
+	circular := 0
+	for _, f := range r.Failures {
+		if f.Test == "6.1.3" {
+			circular++
+		}
+	}
+	if circular != n {
+		t.Errorf("%d circular products reported, want %d", circular, n)
+	}
+	if elapsed > 20*time.Second {
+		t.Errorf("validating %d bytes took %v", len(data), elapsed)
+	}
+	t.Logf("%d bytes, %d failures, %v", len(data), len(r.Failures), elapsed)
 }
