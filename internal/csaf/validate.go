@@ -22,11 +22,11 @@ const MaxValidateSize = 32 << 20
 // hostile, arbitrarily deep input.
 const maxNesting = 200
 
-// Test IDs that are not section 6.1 tests.
+// Failure.Test values that are not section 6.1 test IDs.
 const (
-	TestJSON   = "json"   // the input is not one well-formed JSON value
-	TestInput  = "input"  // the input is over a limit craft sets
-	TestSchema = "schema" // the CSAF 2.0 JSON schema
+	FailureJSON   = "json"   // the input is not one well-formed JSON value
+	FailureInput  = "input"  // the input is over a limit craft sets
+	FailureSchema = "schema" // the CSAF 2.0 JSON schema
 )
 
 // Failure is one thing wrong with a document.
@@ -61,7 +61,7 @@ func (r Result) Valid() bool { return len(r.Failures) == 0 }
 // wrong with data, including it not being JSON at all, is a Failure.
 func Validate(data []byte) Result {
 	if len(data) > MaxValidateSize {
-		return Result{Failures: []Failure{{Test: TestInput, Path: "$",
+		return Result{Failures: []Failure{{Test: FailureInput, Path: "$",
 			Message: fmt.Sprintf("%d bytes, larger than the %d bytes craft validates", len(data), MaxValidateSize)}}}
 	}
 	doc, f := decodeJSON(data)
@@ -69,7 +69,7 @@ func Validate(data []byte) Result {
 		return Result{Failures: []Failure{*f}}
 	}
 	if nestingDepth(doc, 0) > maxNesting {
-		return Result{Failures: []Failure{{Test: TestInput, Path: "$",
+		return Result{Failures: []Failure{{Test: FailureInput, Path: "$",
 			Message: fmt.Sprintf("JSON nested deeper than %d levels; no CSAF document does that, so craft does not validate it further", maxNesting)}}}
 	}
 	var c checker
@@ -109,7 +109,7 @@ func decodeJSON(data []byte) (any, *Failure) {
 		rest := data[end:]
 		next := end + int64(len(rest)-len(bytes.TrimLeft(rest, " \t\r\n")))
 		line, col := lineColumn(data, next)
-		return nil, &Failure{Test: TestJSON, Path: fmt.Sprintf("line %d, column %d", line, col),
+		return nil, &Failure{Test: FailureJSON, Path: fmt.Sprintf("line %d, column %d", line, col),
 			Message: "more data after the JSON document"}
 	}
 	return doc, nil
@@ -120,14 +120,14 @@ func jsonFailure(data []byte, err error) *Failure {
 	switch {
 	case errors.As(err, &syn):
 		line, col := lineColumn(data, max(syn.Offset-1, 0)) // Offset counts the bad byte
-		return &Failure{Test: TestJSON, Path: fmt.Sprintf("line %d, column %d", line, col), Message: "invalid JSON: " + syn.Error()}
+		return &Failure{Test: FailureJSON, Path: fmt.Sprintf("line %d, column %d", line, col), Message: "invalid JSON: " + syn.Error()}
 	case errors.Is(err, io.EOF):
-		return &Failure{Test: TestJSON, Path: "line 1, column 1", Message: "empty input: no JSON document"}
+		return &Failure{Test: FailureJSON, Path: "line 1, column 1", Message: "empty input: no JSON document"}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		line, col := lineColumn(data, int64(len(data)))
-		return &Failure{Test: TestJSON, Path: fmt.Sprintf("line %d, column %d", line, col), Message: "invalid JSON: the document ends early (truncated?)"}
+		return &Failure{Test: FailureJSON, Path: fmt.Sprintf("line %d, column %d", line, col), Message: "invalid JSON: the document ends early (truncated?)"}
 	default:
-		return &Failure{Test: TestJSON, Path: "$", Message: "invalid JSON: " + err.Error()}
+		return &Failure{Test: FailureJSON, Path: "$", Message: "invalid JSON: " + err.Error()}
 	}
 }
 

@@ -84,14 +84,14 @@ func (c *checker) schema() {
 	s, err := compiledSchemas()
 	if err != nil {
 		// The embedded schemas are part of the binary; this is a build bug.
-		c.fail(TestSchema, root, "cannot load the embedded CSAF schema: %v", err)
+		c.fail(FailureSchema, root, "cannot load the embedded CSAF schema: %v", err)
 		return
 	}
 	for _, v := range schemaViolations(s.csaf, c.doc, root) {
 		if isInsideCVSS(v.Path) {
 			continue
 		}
-		c.failures = append(c.failures, Failure{Test: TestSchema, Path: v.Path, Message: v.Message})
+		c.failures = append(c.failures, Failure{Test: FailureSchema, Path: v.Path, Message: v.Message})
 	}
 }
 

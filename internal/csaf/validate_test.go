@@ -2,7 +2,6 @@ package csaf
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,8 +12,6 @@ import (
 
 	"github.com/craft-cra/craft/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // baseDocument is a minimal valid csaf_base document; the cases below
 // change one thing in it.
@@ -53,7 +50,7 @@ func baseMap(t *testing.T) map[string]any {
 	return m
 }
 
-func set(m map[string]any, value any, keys ...string) {
+func setAt(m map[string]any, value any, keys ...string) {
 	for _, k := range keys[:len(keys)-1] {
 		next, ok := m[k].(map[string]any)
 		if !ok {
@@ -65,7 +62,7 @@ func set(m map[string]any, value any, keys ...string) {
 	m[keys[len(keys)-1]] = value
 }
 
-func revisions(pairs ...string) []any {
+func revisionItems(pairs ...string) []any {
 	var out []any
 	for i := 0; i+1 < len(pairs); i += 2 {
 		out = append(out, map[string]any{"date": pairs[i], "number": pairs[i+1], "summary": "s"})
@@ -73,7 +70,7 @@ func revisions(pairs ...string) []any {
 	return out
 }
 
-func vuln(fields string) []any {
+func oneVulnerability(fields string) []any {
 	var v map[string]any
 	if err := json.Unmarshal([]byte(fields), &v); err != nil {
 		panic(err)
@@ -92,7 +89,7 @@ func TestValidateTests(t *testing.T) {
 	}{
 		{"base document is valid", func(map[string]any) {}, nil},
 		{"6.1.3 cycle over two relationships", func(m map[string]any) {
-			set(m, []any{
+			setAt(m, []any{
 				map[string]any{"category": "installed_on", "product_reference": "A", "relates_to_product_reference": "Y",
 					"full_product_name": map[string]any{"name": "X", "product_id": "X"}},
 				map[string]any{"category": "installed_on", "product_reference": "X", "relates_to_product_reference": "B",
@@ -103,64 +100,64 @@ func TestValidateTests(t *testing.T) {
 			"6.1.3 $.product_tree.relationships[1].full_product_name.product_id",
 		}},
 		{"6.1.11 CWE newer than the embedded list", func(m map[string]any) {
-			set(m, vuln(`{"cwe":{"id":"CWE-99999","name":"x"}}`), "vulnerabilities")
+			setAt(m, oneVulnerability(`{"cwe":{"id":"CWE-99999","name":"x"}}`), "vulnerabilities")
 		}, nil}, // newer than the embedded list: not flagged
 		{"6.1.11 wrong name", func(m map[string]any) {
-			set(m, vuln(`{"cwe":{"id":"CWE-863","name":"Incorrect Authentication"}}`), "vulnerabilities")
+			setAt(m, oneVulnerability(`{"cwe":{"id":"CWE-863","name":"Incorrect Authentication"}}`), "vulnerabilities")
 		}, []string{"6.1.11 $.vulnerabilities[0].cwe.name"}},
 		{"6.1.11 right name", func(m map[string]any) {
-			set(m, vuln(`{"cwe":{"id":"CWE-863","name":"Incorrect Authorization"}}`), "vulnerabilities")
+			setAt(m, oneVulnerability(`{"cwe":{"id":"CWE-863","name":"Incorrect Authorization"}}`), "vulnerabilities")
 		}, nil},
 		{"6.1.18 released document with a version 0 revision", func(m map[string]any) {
-			set(m, revisions("2024-01-01T00:00:00Z", "0", "2024-01-02T00:00:00Z", "1"), "document", "tracking", "revision_history")
+			setAt(m, revisionItems("2024-01-01T00:00:00Z", "0", "2024-01-02T00:00:00Z", "1"), "document", "tracking", "revision_history")
 		}, []string{"6.1.18 $.document.tracking.revision_history[0].number"}},
 		{"6.1.21 missing revision 2", func(m map[string]any) {
-			set(m, "3", "document", "tracking", "version")
-			set(m, revisions("2024-01-01T00:00:00Z", "1", "2024-01-02T00:00:00Z", "3"), "document", "tracking", "revision_history")
+			setAt(m, "3", "document", "tracking", "version")
+			setAt(m, revisionItems("2024-01-01T00:00:00Z", "1", "2024-01-02T00:00:00Z", "3"), "document", "tracking", "revision_history")
 		}, []string{"6.1.21 $.document.tracking.revision_history[1].number"}},
 		{"6.1.21 history starting at 2", func(m map[string]any) {
-			set(m, "2.0.0", "document", "tracking", "version")
-			set(m, revisions("2024-01-01T00:00:00Z", "2.0.0"), "document", "tracking", "revision_history")
+			setAt(m, "2.0.0", "document", "tracking", "version")
+			setAt(m, revisionItems("2024-01-01T00:00:00Z", "2.0.0"), "document", "tracking", "revision_history")
 		}, []string{"6.1.21 $.document.tracking.revision_history[0].number"}},
 		{"6.1.21 minor versions may skip", func(m map[string]any) {
-			set(m, "2.3.0", "document", "tracking", "version")
-			set(m, revisions("2024-01-01T00:00:00Z", "1.0.0", "2024-01-02T00:00:00Z", "1.4.0", "2024-01-03T00:00:00Z", "2.3.0"), "document", "tracking", "revision_history")
+			setAt(m, "2.3.0", "document", "tracking", "version")
+			setAt(m, revisionItems("2024-01-01T00:00:00Z", "1.0.0", "2024-01-02T00:00:00Z", "1.4.0", "2024-01-03T00:00:00Z", "2.3.0"), "document", "tracking", "revision_history")
 		}, nil},
 		{"6.1.24 same involvement twice", func(m map[string]any) {
-			set(m, vuln(`{"involvements":[{"party":"vendor","status":"open","date":"2024-01-01T00:00:00Z"},{"party":"vendor","status":"completed","date":"2024-01-01T00:00:00Z"}]}`), "vulnerabilities")
+			setAt(m, oneVulnerability(`{"involvements":[{"party":"vendor","status":"open","date":"2024-01-01T00:00:00Z"},{"party":"vendor","status":"completed","date":"2024-01-01T00:00:00Z"}]}`), "vulnerabilities")
 		}, []string{"6.1.24 $.vulnerabilities[0].involvements[1]"}},
 		{"6.1.27.1 and 6.1.27.2 informational advisory without notes and references", func(m map[string]any) {
-			set(m, "csaf_informational_advisory", "document", "category")
+			setAt(m, "csaf_informational_advisory", "document", "category")
 		}, []string{"6.1.27.1 $.document.notes", "6.1.27.2 $.document.references"}},
 		{"6.1.27.3 informational advisory with vulnerabilities", func(m map[string]any) {
-			set(m, "csaf_informational_advisory", "document", "category")
-			set(m, []any{map[string]any{"category": "summary", "text": "t"}}, "document", "notes")
-			set(m, []any{map[string]any{"category": "external", "summary": "s", "url": "https://example.com/a"}}, "document", "references")
-			set(m, vuln(`{"title":"x"}`), "vulnerabilities")
+			setAt(m, "csaf_informational_advisory", "document", "category")
+			setAt(m, []any{map[string]any{"category": "summary", "text": "t"}}, "document", "notes")
+			setAt(m, []any{map[string]any{"category": "external", "summary": "s", "url": "https://example.com/a"}}, "document", "references")
+			setAt(m, oneVulnerability(`{"title":"x"}`), "vulnerabilities")
 		}, []string{"6.1.27.3 $.vulnerabilities"}},
 		{"6.1.27.9 not affected without impact statement, group counts", func(m map[string]any) {
-			set(m, "csaf_vex", "document", "category")
-			set(m, vuln(`{"cve":"CVE-2024-0001","notes":[{"category":"description","text":"t"}],
+			setAt(m, "csaf_vex", "document", "category")
+			setAt(m, oneVulnerability(`{"cve":"CVE-2024-0001","notes":[{"category":"description","text":"t"}],
 				"product_status":{"known_not_affected":["A","B"]},
 				"threats":[{"category":"impact","details":"d","group_ids":["G"]}],
 				"flags":[{"label":"component_not_present","product_ids":["A"]}]}`), "vulnerabilities")
 		}, nil},
 		{"6.1.27.9 not affected without impact statement", func(m map[string]any) {
-			set(m, "csaf_vex", "document", "category")
-			set(m, vuln(`{"cve":"CVE-2024-0001","notes":[{"category":"description","text":"t"}],
+			setAt(m, "csaf_vex", "document", "category")
+			setAt(m, oneVulnerability(`{"cve":"CVE-2024-0001","notes":[{"category":"description","text":"t"}],
 				"product_status":{"known_not_affected":["A","B"]},
 				"threats":[{"category":"exploit_status","details":"d","product_ids":["B"]}],
 				"flags":[{"label":"component_not_present","product_ids":["A"]}]}`), "vulnerabilities")
 		}, []string{"6.1.27.9 $.vulnerabilities[0].product_status.known_not_affected[1]"}},
 		{"6.1.29 remediation without products", func(m map[string]any) {
-			set(m, vuln(`{"remediations":[{"category":"vendor_fix","details":"update"}]}`), "vulnerabilities")
+			setAt(m, oneVulnerability(`{"remediations":[{"category":"vendor_fix","details":"update"}]}`), "vulnerabilities")
 		}, []string{"6.1.29 $.vulnerabilities[0].remediations[0]"}},
 		{"6.1.30 mixed integer and semantic versioning", func(m map[string]any) {
-			set(m, "2", "document", "tracking", "version")
-			set(m, revisions("2024-01-01T00:00:00Z", "1.0.0", "2024-01-02T00:00:00Z", "2"), "document", "tracking", "revision_history")
+			setAt(m, "2", "document", "tracking", "version")
+			setAt(m, revisionItems("2024-01-01T00:00:00Z", "1.0.0", "2024-01-02T00:00:00Z", "2"), "document", "tracking", "revision_history")
 		}, []string{"6.1.30 $.document.tracking.revision_history[0].number"}},
 		{"6.1.33 two flags for one product through a group", func(m map[string]any) {
-			set(m, vuln(`{"flags":[{"label":"component_not_present","group_ids":["G"]},{"label":"vulnerable_code_not_present","product_ids":["B"]}]}`), "vulnerabilities")
+			setAt(m, oneVulnerability(`{"flags":[{"label":"component_not_present","group_ids":["G"]},{"label":"vulnerable_code_not_present","product_ids":["B"]}]}`), "vulnerabilities")
 		}, []string{"6.1.33 $.vulnerabilities[0].flags[1]"}},
 	}
 	for _, tc := range cases {
@@ -280,10 +277,10 @@ func TestValidateHostileSize(t *testing.T) {
 	}
 	// Close the chain into one long cycle: every product is circular.
 	rels[0].(map[string]any)["product_reference"] = fmt.Sprintf("P%d", n)
-	set(m, rels, "product_tree", "relationships")
-	set(m, revs, "document", "tracking", "revision_history")
-	set(m, fmt.Sprint(n), "document", "tracking", "version")
-	set(m, vuln(`{"product_status":{}}`), "vulnerabilities")
+	setAt(m, rels, "product_tree", "relationships")
+	setAt(m, revs, "document", "tracking", "revision_history")
+	setAt(m, fmt.Sprint(n), "document", "tracking", "version")
+	setAt(m, oneVulnerability(`{"product_status":{}}`), "vulnerabilities")
 	m["vulnerabilities"].([]any)[0].(map[string]any)["product_status"].(map[string]any)["known_affected"] = refs
 	data, err := json.Marshal(m)
 	if err != nil {
