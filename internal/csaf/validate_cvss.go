@@ -28,11 +28,16 @@ func (c *checker) testScores() {
 		for j, s := range arr(get(v, "scores")) {
 			sp := vp.key("scores").index(j)
 			var versions []string
-			if cv := get(s, "cvss_v2"); cv != nil {
+			for _, k := range []string{"cvss_v2", "cvss_v3"} {
+				if cv := get(s, k); cv != nil && obj(cv) == nil {
+					c.fail("6.1.8", sp.key(k), "invalid CVSS: %s must be an object", k)
+				}
+			}
+			if cv := get(s, "cvss_v2"); obj(cv) != nil {
 				versions = append(versions, "2.0")
 				c.testCVSS2(schemas, sp.key("cvss_v2"), cv)
 			}
-			if cv := get(s, "cvss_v3"); cv != nil {
+			if cv := get(s, "cvss_v3"); obj(cv) != nil {
 				ver := str(get(cv, "version"))
 				versions = append(versions, ver)
 				c.testCVSS3(schemas, sp.key("cvss_v3"), cv, ver)

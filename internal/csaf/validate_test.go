@@ -108,6 +108,12 @@ func TestValidateTests(t *testing.T) {
 		{"6.1.11 right name", func(m map[string]any) {
 			setAt(m, oneVulnerability(`{"cwe":{"id":"CWE-863","name":"Incorrect Authorization"}}`), "vulnerabilities")
 		}, nil},
+		{"6.1.8 CVSS that is not an object", func(m map[string]any) {
+			setAt(m, oneVulnerability(`{"scores":[{"products":["A"],"cvss_v3":"CVSS:3.1/AV:N"}]}`), "vulnerabilities")
+		}, []string{"6.1.8 $.vulnerabilities[0].scores[0].cvss_v3"}},
+		{"6.1.8 CVSS v3 with an unknown version", func(m map[string]any) {
+			setAt(m, oneVulnerability(`{"scores":[{"products":["A"],"cvss_v3":{"version":"3.2","vectorString":"CVSS:3.2/AV:N","baseScore":1,"baseSeverity":"LOW"}}]}`), "vulnerabilities")
+		}, []string{"6.1.8 $.vulnerabilities[0].scores[0].cvss_v3.version"}},
 		{"6.1.18 released document with a version 0 revision", func(m map[string]any) {
 			setAt(m, revisionItems("2024-01-01T00:00:00Z", "0", "2024-01-02T00:00:00Z", "1"), "document", "tracking", "revision_history")
 		}, []string{"6.1.18 $.document.tracking.revision_history[0].number"}},
