@@ -265,9 +265,13 @@ func (c *checker) testVulnerabilityIDs() {
 			if !ok {
 				continue
 			}
-			key := [2]string{party, str(get(inv, "date"))}
+			date := str(get(inv, "date"))
+			if d, err := time.Parse(time.RFC3339Nano, date); err == nil {
+				date = d.UTC().Format(time.RFC3339Nano) // the same instant, however written
+			}
+			key := [2]string{party, date}
 			if involvements[key] {
-				c.fail("6.1.24", vp.key("involvements").index(j), "involvement of party %q at date %q is given more than once", key[0], key[1])
+				c.fail("6.1.24", vp.key("involvements").index(j), "involvement of party %q at date %q is given more than once", party, str(get(inv, "date")))
 			}
 			involvements[key] = true
 		}

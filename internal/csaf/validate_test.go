@@ -130,7 +130,7 @@ func TestValidateTests(t *testing.T) {
 			setAt(m, revisionItems("2024-01-01T00:00:00Z", "1.0.0", "2024-01-02T00:00:00Z", "1.4.0", "2024-01-03T00:00:00Z", "2.3.0"), "document", "tracking", "revision_history")
 		}, nil},
 		{"6.1.24 same involvement twice", func(m map[string]any) {
-			setAt(m, oneVulnerability(`{"involvements":[{"party":"vendor","status":"open","date":"2024-01-01T00:00:00Z"},{"party":"vendor","status":"completed","date":"2024-01-01T00:00:00Z"}]}`), "vulnerabilities")
+			setAt(m, oneVulnerability(`{"involvements":[{"party":"vendor","status":"open","date":"2024-01-01T00:00:00Z"},{"party":"vendor","status":"completed","date":"2024-01-01T01:00:00.000+01:00"},{"party":"coordinator","status":"open","date":"2024-01-01T00:00:00Z"}]}`), "vulnerabilities")
 		}, []string{"6.1.24 $.vulnerabilities[0].involvements[1]"}},
 		{"6.1.27.1 and 6.1.27.2 informational advisory without notes and references", func(m map[string]any) {
 			setAt(m, "csaf_informational_advisory", "document", "category")
