@@ -1,9 +1,7 @@
 package csaf
 
 import (
-	"fmt"
 	"math"
-	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -145,11 +143,9 @@ func (c *checker) checkScore(p jsonPath, cv any, prop string, want float64, vect
 		return
 	}
 	if math.Abs(given-want) > 1e-9 {
-		c.fail("6.1.9", p.key(prop), "vectorString and %s disagree (%s gives %.1f, the document says %s)", prop, vector, want, formatScore(get(cv, prop)))
+		c.fail("6.1.9", p.key(prop), "vectorString and %s disagree (%s gives %.1f, the document says %v)", prop, vector, want, get(cv, prop))
 	}
 }
-
-func formatScore(v any) string { return fmt.Sprint(v) }
 
 // cvssMetric ties a property of the FIRST CVSS schema to its vector
 // abbreviation and the property value of each vector value.
@@ -211,13 +207,13 @@ var cvss3Metrics = []cvssMetric{
 
 // checkMetrics runs 6.1.10: every metric property given must say what the
 // vector says (a metric missing from the vector is NOT_DEFINED).
-func (c *checker) checkMetrics(p jsonPath, cv any, metrics []cvssMetric, get3 func(string) (string, error), vector string) {
+func (c *checker) checkMetrics(p jsonPath, cv any, metrics []cvssMetric, vectorValue func(string) (string, error), vector string) {
 	for _, m := range metrics {
 		given, ok := get(cv, m.prop).(string)
 		if !ok {
 			continue
 		}
-		abbrev, err := get3(m.abbrev)
+		abbrev, err := vectorValue(m.abbrev)
 		if err != nil {
 			continue
 		}
@@ -226,7 +222,7 @@ func (c *checker) checkMetrics(p jsonPath, cv any, metrics []cvssMetric, get3 fu
 			continue
 		}
 		if given != want {
-			c.fail("6.1.10", p.key(m.prop), "%s is %s but vectorString %s says %s:%s (%s)", m.prop, given, vector, m.abbrev, abbrev, strings.ToUpper(want))
+			c.fail("6.1.10", p.key(m.prop), "%s is %s but vectorString %s says %s:%s (%s)", m.prop, given, vector, m.abbrev, abbrev, want)
 		}
 	}
 }
