@@ -122,6 +122,7 @@ func commands(app *App) []*cobra.Command {
 		newAdminCmd(app),
 		newServeCmd(app),
 		newPushCmd(app),
+		newAdvisoryCmd(app),
 	}
 }
 
