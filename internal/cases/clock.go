@@ -337,14 +337,15 @@ func (r Reminder) Subject(reference string, now time.Time) string {
 	return fmt.Sprintf("%s for %s due in %s", what, reference, FormatLeft(r.Due.Sub(now)))
 }
 
-// FormatLeft shows a duration as whole hours ("12 h"), or days and hours
-// from two days on ("3 d 4 h"); under an hour it is "under 1 h".
+// FormatLeft shows a duration rounded to the nearest hour ("12 h"), or
+// days and hours from two days on ("3 d 4 h"); under half an hour it is
+// "under 1 h".
 func FormatLeft(d time.Duration) string {
 	neg := d < 0
 	if neg {
 		d = -d
 	}
-	h := int(d / time.Hour)
+	h := int((d + 30*time.Minute) / time.Hour)
 	var s string
 	switch {
 	case h < 1:

@@ -192,7 +192,7 @@ func TestReminderSubject(t *testing.T) {
 	if got, want := r.Subject("CASE-2026-0002", now), "Article 14 final report (severe incident) for CASE-2026-0002 is overdue since 2026-12-01 09:00 UTC"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
-	for d, want := range map[time.Duration]string{30 * time.Minute: "under 1 h", 47 * time.Hour: "47 h", 75 * time.Hour: "3 d 3 h", -5 * time.Hour: "5 h ago"} {
+	for d, want := range map[time.Duration]string{20 * time.Minute: "under 1 h", 11*time.Hour + 59*time.Minute: "12 h", 47 * time.Hour: "47 h", 75 * time.Hour: "3 d 3 h", -5 * time.Hour: "5 h ago"} {
 		if got := FormatLeft(d); got != want {
 			t.Errorf("FormatLeft(%v) = %q, want %q", d, got, want)
 		}
