@@ -396,3 +396,44 @@ func TestCaseListPaging(t *testing.T) {
 		t.Fatalf("paged through %d cases, want 5", len(seen))
 	}
 }
+
+// TestCaseIncidentClock: a severe incident's final report is due one
+// calendar month after the incident notification is recorded as
+// submitted, and not before.
+func TestCaseIncidentClock(t *testing.T) {
+	e := sqliteEnv(t)
+	widget := e.product("Widget")
+	so := e.session(e.user("admin@example.eu", auth.RoleAdministrator))
+	w := e.do("POST", "/api/v1/cases", map[string]any{"product": widget.ID, "title": "Intrusion"}, withCookie(so))
+	expectStatus(t, w, 201)
+	ref := "/api/v1/cases/" + decode[caseJSON](t, w).Reference
+	aware := e.clock.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second)
+	w = e.do("POST", ref+"/incident", map[string]any{"aware_at": aware.Format(time.RFC3339), "suspected_malicious": "yes"}, withCookie(so))
+	expectStatus(t, w, 200)
+	c := decode[caseJSON](t, w)
+	if fin := deadlineOf(t, c.Deadlines, cases.StageIncidentFinal); fin.Due != nil || fin.Status != "waiting" {
+		t.Fatalf("incident final before the notification: %+v", fin)
+	}
+	if ew := deadlineOf(t, c.Deadlines, cases.StageIncidentEarlyWarning); ew.Status != "overdue" {
+		t.Fatalf("incident early warning 48 h after awareness: %+v", ew)
+	}
+	submitted := aware.Add(70 * time.Hour)
+	if submitted.After(e.clock.Now()) {
+		submitted = e.clock.Now().UTC().Truncate(time.Second)
+	}
+	expectStatus(t, e.do("POST", ref+"/submissions", map[string]any{"stage": string(cases.StageIncidentNotification),
+		"submitted_at": submitted.Format(time.RFC3339), "channel": "ENISA SRP"}, withCookie(so)), 201)
+	c = decode[caseJSON](t, e.do("GET", ref, nil, withCookie(so)))
+	fin := deadlineOf(t, c.Deadlines, cases.StageIncidentFinal)
+	if fin.Due == nil || !fin.Due.Equal(cases.AddMonths(submitted, 1, time.UTC)) {
+		t.Fatalf("incident final %+v, want one month after %v", fin, submitted)
+	}
+	if ew := deadlineOf(t, c.Deadlines, cases.StageIncidentEarlyWarning); ew.CoveredBy != string(cases.StageIncidentNotification) {
+		t.Fatalf("early warning not covered by the notification: %+v", ew)
+	}
+	w = e.do("GET", ref+"/drafts/"+string(cases.StageIncidentEarlyWarning), nil, withCookie(so))
+	expectStatus(t, w, 200)
+	if !strings.Contains(w.Body.String(), `"value": "yes"`) {
+		t.Fatalf("incident early warning draft lacks the malicious flag:\n%s", w.Body.String())
+	}
+}
