@@ -22,19 +22,28 @@ const (
 	StateDuplicate        State = "duplicate"
 )
 
-// transitions lists, per state, the states a case may move to. Going
-// back is allowed where real work goes back: a fix that does not hold
-// (fixed → fix in progress), a closed case reopened (→ triage). Disclosed
-// is final: what was published stays published.
-var transitions = map[State][]State{
-	StateNew:              {StateTriage, StateNotVulnerability, StateDuplicate},
-	StateTriage:           {StateConfirmed, StateNotVulnerability, StateDuplicate},
-	StateConfirmed:        {StateFixInProgress, StateFixed, StateDuplicate},
-	StateFixInProgress:    {StateFixed, StateConfirmed},
-	StateFixed:            {StateDisclosed, StateFixInProgress},
-	StateDisclosed:        nil,
-	StateNotVulnerability: {StateTriage},
-	StateDuplicate:        {StateTriage},
+// allowed lists the states a case in s may move to; ok is false for an
+// unknown state. Going back is allowed where real work goes back: a fix
+// that does not hold (fixed → fix in progress), a closed case reopened
+// (→ triage). Disclosed is final: what was published stays published.
+func allowed(s State) (next []State, ok bool) {
+	switch s {
+	case StateNew:
+		return []State{StateTriage, StateNotVulnerability, StateDuplicate}, true
+	case StateTriage:
+		return []State{StateConfirmed, StateNotVulnerability, StateDuplicate}, true
+	case StateConfirmed:
+		return []State{StateFixInProgress, StateFixed, StateDuplicate}, true
+	case StateFixInProgress:
+		return []State{StateFixed, StateConfirmed}, true
+	case StateFixed:
+		return []State{StateDisclosed, StateFixInProgress}, true
+	case StateDisclosed:
+		return nil, true
+	case StateNotVulnerability, StateDuplicate:
+		return []State{StateTriage}, true
+	}
+	return nil, false
 }
 
 // States returns every state in path order.
@@ -45,13 +54,14 @@ func States() []State {
 
 // Valid reports whether s is a known state.
 func (s State) Valid() bool {
-	_, ok := transitions[s]
+	_, ok := allowed(s)
 	return ok
 }
 
 // Next returns the states a case in s may move to.
 func (s State) Next() []State {
-	return slices.Clone(transitions[s])
+	next, _ := allowed(s)
+	return next
 }
 
 // Closed reports whether a case in s needs no more work.
@@ -68,8 +78,9 @@ func CheckTransition(from, to State) error {
 	if !from.Valid() {
 		return fmt.Errorf("unknown current state %q", from)
 	}
-	if slices.Contains(transitions[from], to) {
+	next, _ := allowed(from)
+	if slices.Contains(next, to) {
 		return nil
 	}
-	return fmt.Errorf("a case in state %q cannot move to %q (allowed: %v)", from, to, transitions[from])
+	return fmt.Errorf("a case in state %q cannot move to %q (allowed: %v)", from, to, next)
 }
