@@ -50,7 +50,7 @@ func pageNames() []string {
 	return []string{
 		"login", "mfa", "enrol", "recovery", "setup", "error",
 		"home", "account", "users", "user", "products", "audit", "settings",
-		"report", "report_done", "report_status", "securitytxt",
+		"report", "report_done", "report_status", "securitytxt", "case_list", "case_view",
 	}
 }
 

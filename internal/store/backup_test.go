@@ -59,6 +59,13 @@ func populate(t *testing.T, s *Store) {
 	steps = append(steps, err)
 	_, err = s.AddNotification(ctx, Notification{Kind: "report.new", ProductID: p.ID, Subject: "s", Reference: rep.Reference})
 	steps = append(steps, err)
+	c, err := s.CreateCase(ctx, Case{ProductID: p.ID, Title: "t", Source: CaseFromReport, ReportID: rep.ID, CreatedBy: "user:" + u.ID}, "created")
+	steps = append(steps, err)
+	_, err = s.AddCaseSubmission(ctx, c.ID, CaseSubmission{Stage: "vulnerability-early-warning", SubmittedAt: fixedNow,
+		Channel: "ENISA SRP", RecordedBy: "user:" + u.ID}, CaseEvent{Actor: "user:" + u.ID, Kind: "submission", Summary: "s"})
+	steps = append(steps, err)
+	_, err = s.RecordCaseReminder(ctx, c.ID, "vulnerability-early-warning", "50", nil)
+	steps = append(steps, err)
 	if err := errors.Join(steps...); err != nil {
 		t.Fatal(err)
 	}
