@@ -446,7 +446,6 @@ func TestTriageWebForm(t *testing.T) {
 	expectHidden(t, te.do("GET", fp, nil, withCookie(te.out)))
 }
 
-
 // FuzzVEXDocumentMeta: the ID and author of any uploaded bytes are short,
 // single-line and never empty.
 func FuzzVEXDocumentMeta(f *testing.F) {
