@@ -357,13 +357,26 @@ func applyTriage(ctx context.Context, tx *sql.Tx, releaseID string) error {
 	if err != nil {
 		return err
 	}
+	if len(ds) == 0 {
+		// The common case of a re-match: nothing decided, so one statement
+		// instead of reading every finding back.
+		if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = $2 WHERE release_id = $1 AND status <> $2`,
+			releaseID, TriageUnderInvestigation); err != nil {
+			return fmt.Errorf("apply triage: %w", err)
+		}
+		return nil
+	}
 	fs, err := releaseFindings(ctx, tx, releaseID)
 	if err != nil {
 		return err
 	}
+	byKey := make(map[string][]TriageDecision, len(ds))
+	for _, d := range ds {
+		byKey[d.ComponentKey] = append(byKey[d.ComponentKey], d)
+	}
 	for _, f := range fs {
 		want := TriageUnderInvestigation
-		if d, ok := DecisionFor(ds, f); ok {
+		if d, ok := DecisionFor(byKey[f.Key()], f); ok {
 			want = d.Status
 		}
 		if want == f.Status {
