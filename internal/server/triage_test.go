@@ -368,6 +368,7 @@ func TestVEXUploadHostile(t *testing.T) {
 		{"malformed", []byte(`{"@context": "https://openvex.dev/ns/v0.2.0", "statements": [}`), 422, "upload"},
 		{"truncated", []byte(valid[:len(valid)/2]), 422, "upload"},
 		{"not-vex", []byte(`{"hello": "world"}`), 422, "upload"},
+		{"nul-and-controls", []byte("{\"@context\": \"https://openvex.dev/ns/v0.2.0\x00\x1b[2J\"}"), 422, "upload"},
 		{"empty", nil, 400, "empty"},
 		{"bad-status", []byte(strings.Replace(valid, `"status": "fixed"`, `"status": "pwned"`, 1)), 422, "upload"},
 		{"huge", bytes.Repeat([]byte(" "), int(vexUploadMaxBody)+1), 413, ""},
@@ -399,6 +400,19 @@ func TestVEXUploadHostile(t *testing.T) {
 	}
 	if strings.Contains(w.Body.String(), "<script>") {
 		t.Errorf("the answer carries raw markup: %s", w.Body)
+	}
+	// An older statement never overrides the newer decision.
+	older := `{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.eu/vex-0", "author": "Ann",
+	 "timestamp": "2020-01-01T00:00:00Z", "version": 1,
+	 "statements": [{"vulnerability": {"name": "CVE-2023-44487"}, "products": [{"@id": "pkg:golang/golang.org/x/net@v0.7.0"}],
+	   "status": "affected", "action_statement": "upgrade"}]}`
+	w = te.do("POST", te.url("1.0", "/vex"), []byte(older), off, ct)
+	expectStatus(t, w, http.StatusOK)
+	if imp := decode[vexImportJSON](t, w); len(imp.Applied) != 0 || len(imp.Skipped) != 1 || !strings.Contains(imp.Skipped[0].Reason, "older") {
+		t.Fatalf("older import = %+v", imp)
+	}
+	if got := te.statuses(t, "1.0"); got["CVE-2023-44487"] != "not_affected" {
+		t.Fatalf("older statement applied: %v", got)
 	}
 	page := te.do("GET", "/products/"+te.p.ID+"/releases/1.0/findings/CVE-2023-44487?component="+url.QueryEscape(xnetKey), nil, off)
 	body := expectHTML(t, page, http.StatusOK, "imported from VEX https://example.eu/vex-1 by &lt;script&gt;")
@@ -460,5 +474,22 @@ func FuzzVEXDocumentMeta(f *testing.F) {
 				t.Fatalf("meta %q", s)
 			}
 		}
+	})
+}
+
+// FuzzFindingsFilter: any query string gives a filter or a 400, never a
+// panic.
+func FuzzFindingsFilter(f *testing.F) {
+	for _, q := range []string{"severity=critical,high&status=fixed&kev=true&q=jq", "severity=,", "kev=TRUE", "q=%00", "status=fixed,,fixed"} {
+		f.Add(q)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		r := httptest.NewRequest("GET", "/x", nil)
+		r.URL.RawQuery = q
+		filter, err := parseFindingsFilter(r)
+		if err != nil {
+			return
+		}
+		filter.match(findingJSON{ID: "CVE-1", Severity: findingSeverityJSON{Level: "weird"}})
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/craft-cra/craft/internal/store"
 	"github.com/craft-cra/craft/internal/vex"
@@ -126,7 +127,8 @@ type vexUnmatchedJSON struct {
 // vulnerability or alias and component) to a finding of the release sets
 // that finding's status; statements that apply to none, and those craft
 // cannot store (not_affected without one of the five justifications,
-// affected without an action statement), are returned, never dropped.
+// affected without an action statement) or that are older than the
+// finding's current decision, are returned, never dropped.
 func (s *Server) postVEX(w http.ResponseWriter, r *http.Request) error {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -198,6 +200,13 @@ func (s *Server) postVEX(w http.ResponseWriter, r *http.Request) error {
 		if f.Status == e.Status && (f.Triage == nil && e.Status == store.TriageUnderInvestigation ||
 			f.Triage != nil && f.Triage.Justification == e.Justification && f.Triage.ActionStatement == e.ActionStatement) {
 			out.Unchanged++
+			continue
+		}
+		// The latest statement wins, as in OpenVEX: an older document never
+		// overrides a newer decision.
+		if f.Triage != nil && !st.Timestamp.IsZero() && !st.Timestamp.After(f.Triage.DecidedAt) {
+			out.Skipped = append(out.Skipped, vexUnmatchedJSON{Vulnerability: st.Vulnerability, Location: st.Location,
+				Reason: "older than the finding's current decision of " + f.Triage.DecidedAt.UTC().Format(time.RFC3339)})
 			continue
 		}
 		entries = append(entries, e)
