@@ -237,6 +237,10 @@ func (s *Server) loadReleaseFindings(ctx context.Context, productID, version str
 	}
 	out := releaseFindings{ProductID: productID, Profile: prof, Release: rel, SupportStatus: supportStatus(prof, s.now()),
 		Findings: make([]findingJSON, 0, len(fs))}
+	byKey := make(map[string][]store.TriageDecision, len(ds))
+	for _, d := range ds {
+		byKey[d.ComponentKey] = append(byKey[d.ComponentKey], d)
+	}
 	for _, f := range fs {
 		fj := findingJSON{ID: f.VulnID, Aliases: f.Aliases,
 			Component: findingComponentJSON{ID: f.ComponentID, Name: f.ComponentName, Version: f.ComponentVersion,
@@ -251,7 +255,7 @@ func (s *Server) loadReleaseFindings(ctx context.Context, productID, version str
 			fj.Flag, fj.Note = article14Flag, article14Flag
 		}
 		fj.Case = s.findingCase(ctx, rel, f)
-		if d, ok := store.DecisionFor(ds, f); ok {
+		if d, ok := store.DecisionFor(byKey[f.Key()], f); ok {
 			fj.Triage = &findingTriageJSON{Justification: d.Justification, ActionStatement: d.ActionStatement,
 				DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt}
 		}

@@ -211,12 +211,26 @@ func (s *Server) postVEX(w http.ResponseWriter, r *http.Request) error {
 		}
 		entries = append(entries, e)
 	}
+	// Findings by each of their IDs, so that each statement is tried only
+	// against the findings of its vulnerability (thousands of statements
+	// times thousands of findings would take minutes).
+	byID := map[string][]int{}
+	for i, sub := range subjects {
+		for _, id := range sub.VulnIDs {
+			byID[strings.ToUpper(id)] = append(byID[strings.ToUpper(id)], i)
+		}
+	}
 	for _, st := range stmts {
 		matched := false
 		one := []vex.Statement{st}
-		for _, sub := range subjects {
-			if _, ok := decide(func(x vex.Subject) (vex.Decision, bool) { return vex.Decide(one, x) }, sub); ok {
-				matched = true
+		for _, id := range append([]string{st.Vulnerability}, st.Aliases...) {
+			for _, i := range byID[strings.ToUpper(id)] {
+				if _, ok := decide(func(x vex.Subject) (vex.Decision, bool) { return vex.Decide(one, x) }, subjects[i]); ok {
+					matched = true
+					break
+				}
+			}
+			if matched {
 				break
 			}
 		}
