@@ -133,6 +133,9 @@ same input and the same database writes the same bytes.`,
 	fl.StringArrayVar(&known, "vex", nil, "earlier VEX documents whose decisions to keep, repeatable")
 	fl.StringVar(&author, "author", "", "who makes the statements (default: manufacturer.name from craft.yaml)")
 	product.register(cmd)
+	// The server side of triage: pull a release's VEX, push one into it.
+	// A directory named pull or push is given as ./pull.
+	cmd.AddCommand(newVEXPullCmd(app), newVEXPushCmd(app))
 	return cmd
 }
 

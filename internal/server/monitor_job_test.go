@@ -73,7 +73,7 @@ func TestMonitorAdvisories(t *testing.T) {
 		expectStatus(t, e.do("POST", "/api/v1/products/"+p.ID+"/releases/1.0.0/sbom", []byte(monitorSBOM),
 			withCookie(admin), withHeader("Content-Type", "application/vnd.cyclonedx+json")), http.StatusCreated)
 		findingsURL := "/api/v1/products/" + p.ID + "/releases/1.0.0/findings"
-		if got := decode[findingsJSON](t, e.do("GET", findingsURL, nil, withCookie(admin))); len(got.Findings) != 0 {
+		if got := decode[findingsJSON](t, e.do("GET", findingsURL, nil, withCookie(admin))); len(got.Items) != 0 {
 			t.Fatalf("findings before the first import: %+v", got)
 		}
 
@@ -82,12 +82,12 @@ func TestMonitorAdvisories(t *testing.T) {
 			t.Fatalf("first run = %+v, %v", res, err)
 		}
 		got := decode[findingsJSON](t, e.do("GET", findingsURL, nil, withCookie(e.session(viewer))))
-		if len(got.Findings) != 1 {
+		if len(got.Items) != 1 {
 			t.Fatalf("findings = %+v", got)
 		}
-		f := got.Findings[0]
+		f := got.Items[0]
 		if f.ID != "CVE-2020-11023" || f.Component.Name != "jquery" || f.KEVDateAdded != "2025-01-23" ||
-			!f.ActivelyExploited || f.Flag != article14Flag || f.Status != "under_investigation" ||
+			!f.ActivelyExploited || f.Flag != article14Flag || f.Note != article14Flag || f.Case != "" || f.Component.Key != "pkg:npm/jquery@3.4.1" || f.Status != "under_investigation" ||
 			f.MinimumFix != "3.5.0" || f.Severity.Level == "" || f.Component.PURL != "pkg:npm/jquery@3.4.1" {
 			t.Errorf("finding = %+v", f)
 		}
@@ -120,11 +120,11 @@ func TestMonitorAdvisories(t *testing.T) {
 			t.Fatalf("events after the new record = %+v", evs)
 		}
 		got = decode[findingsJSON](t, e.do("GET", findingsURL, nil, withCookie(admin)))
-		if len(got.Findings) != 2 || got.Findings[0].ID != "CVE-2023-44487" || got.Findings[1].ID != "CVE-2020-11023" {
-			t.Fatalf("findings (KEV, oldest first) = %+v", got.Findings)
+		if len(got.Items) != 2 || got.Items[0].ID != "CVE-2023-44487" || got.Items[1].ID != "CVE-2020-11023" {
+			t.Fatalf("findings (KEV, oldest first) = %+v", got.Items)
 		}
 		// first_seen stays, last_seen moves.
-		if jq := got.Findings[1]; !jq.FirstSeen.Equal(f.FirstSeen) || !jq.LastSeen.After(f.LastSeen) {
+		if jq := got.Items[1]; !jq.FirstSeen.Equal(f.FirstSeen) || !jq.LastSeen.After(f.LastSeen) {
 			t.Errorf("seen times = %v..%v, before %v..%v", jq.FirstSeen, jq.LastSeen, f.FirstSeen, f.LastSeen)
 		}
 
@@ -137,7 +137,7 @@ func TestMonitorAdvisories(t *testing.T) {
 		expectStatus(t, e.do("POST", "/api/v1/products/"+p.ID+"/releases/1.1.0/sbom", []byte(monitorSBOM),
 			withCookie(admin), withHeader("Content-Type", "application/vnd.cyclonedx+json")), http.StatusCreated)
 		if got := decode[findingsJSON](t, e.do("GET", "/api/v1/products/"+p.ID+"/releases/1.1.0/findings", nil,
-			withCookie(admin))); len(got.Findings) != 2 {
+			withCookie(admin))); len(got.Items) != 2 {
 			t.Fatalf("findings of the uploaded release = %+v", got)
 		}
 		if n := len(findingEvents(t, st)); n != 4 {
@@ -188,7 +188,7 @@ func TestMonitorSkipsEndedSupport(t *testing.T) {
 			t.Error("the tick ran again within the interval")
 		}
 		got := decode[findingsJSON](t, e.do("GET", "/api/v1/products/"+p.ID+"/releases/1.0.0/findings", nil, withCookie(admin)))
-		if got.SupportStatus != supportEnded || len(got.Findings) != 0 || len(findingEvents(t, st)) != 0 {
+		if got.SupportStatus != supportEnded || len(got.Items) != 0 || len(findingEvents(t, st)) != 0 {
 			t.Fatalf("ended release matched: %+v", got)
 		}
 	})

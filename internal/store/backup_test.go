@@ -52,6 +52,9 @@ func populate(t *testing.T, s *Store) {
 			Version: rel.Version, Findings: []Finding{{VulnID: "CVE-2024-0001", ComponentID: "c", ComponentName: "c",
 				ComponentVersion: "1", SeverityLevel: "high", SeverityScore: 75, KEVDateAdded: "2025-01-23"}}})
 		steps = append(steps, err)
+		_, err = s.Triage(ctx, TriageRequest{ProductID: p.ID, ReleaseID: rel.ID, Actor: "user:" + u.ID,
+			Entries: []TriageEntry{{VulnID: "CVE-2024-0001", ComponentKey: "/c@1", Status: TriageFixed, Comment: "c"}}})
+		steps = append(steps, err)
 	}
 	rep, err := s.CreateReport(ctx, Report{ProductID: p.ID, Description: "d"}, "status-hash")
 	steps = append(steps, err)

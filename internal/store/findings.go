@@ -137,6 +137,10 @@ func (s *Store) ReplaceReleaseFindings(ctx context.Context, u FindingsUpdate) ([
 				return err
 			}
 		}
+		// Stored triage decisions outlive the rows replaced above.
+		if err := applyTriage(ctx, tx, u.ReleaseID); err != nil {
+			return err
+		}
 		for _, ev := range events {
 			id, err := newID()
 			if err != nil {
