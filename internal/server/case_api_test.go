@@ -359,6 +359,18 @@ func TestCaseFromFinding(t *testing.T) {
 		if c.CVE != "CVE-2021-44228" || c.Finding == nil || c.Finding.Component != "c1" || c.ActivelyExploited {
 			t.Fatalf("case from finding %+v", c)
 		}
+		// The finding now names its case, so the release page and the API
+		// lead from an actively exploited finding to its Article 14 clock.
+		fw := e.do("GET", "/api/v1/products/"+widget.ID+"/releases/2.0.0/findings", nil, withCookie(so))
+		expectStatus(t, fw, 200)
+		if fs := decode[struct {
+			Items []struct {
+				ID   string `json:"id"`
+				Case string `json:"case"`
+			} `json:"items"`
+		}](t, fw); len(fs.Items) != 1 || fs.Items[0].Case != c.Reference {
+			t.Fatalf("finding after the case was opened: %+v, want case %s", fs, c.Reference)
+		}
 		ref := "/api/v1/cases/" + c.Reference
 		expectStatus(t, e.do("POST", ref+"/transitions", map[string]any{"to": "triage"}, withCookie(so)), 200)
 		w = e.do("POST", ref+"/transitions", map[string]any{"to": "confirmed"}, withCookie(so))

@@ -54,7 +54,7 @@ type findingJSON struct {
 	Flag string `json:"flag,omitempty"`
 	Note string `json:"note,omitempty"`
 	// Case is the disclosure case handling this finding; "" until the
-	// cases feature links one (see findingCase).
+	// cases feature links one (store.CasesForRelease).
 	Case      string             `json:"case"`
 	Status    string             `json:"status"`
 	Triage    *findingTriageJSON `json:"triage,omitempty"`
@@ -237,6 +237,10 @@ func (s *Server) loadReleaseFindings(ctx context.Context, productID, version str
 	}
 	out := releaseFindings{ProductID: productID, Profile: prof, Release: rel, SupportStatus: supportStatus(prof, s.now()),
 		Findings: make([]findingJSON, 0, len(fs))}
+	caseRefs, err := s.store.CasesForRelease(ctx, productID, rel.Version)
+	if err != nil {
+		return releaseFindings{}, err
+	}
 	byKey := make(map[string][]store.TriageDecision, len(ds))
 	for _, d := range ds {
 		byKey[d.ComponentKey] = append(byKey[d.ComponentKey], d)
@@ -254,7 +258,7 @@ func (s *Server) loadReleaseFindings(ctx context.Context, productID, version str
 		if fj.ActivelyExploited && inSupport(out.SupportStatus) {
 			fj.Flag, fj.Note = article14Flag, article14Flag
 		}
-		fj.Case = s.findingCase(ctx, rel, f)
+		fj.Case = caseRefs[store.FindingCaseKey(f.VulnID, f.ComponentID)]
 		if d, ok := store.DecisionFor(byKey[f.Key()], f); ok {
 			fj.Triage = &findingTriageJSON{Justification: d.Justification, ActionStatement: d.ActionStatement,
 				DecidedBy: d.DecidedBy, DecidedAt: d.DecidedAt}
@@ -262,13 +266,6 @@ func (s *Server) loadReleaseFindings(ctx context.Context, productID, version str
 		out.Findings = append(out.Findings, fj)
 	}
 	return out, nil
-}
-
-// findingCase is the hook the disclosure cases feature (built in parallel)
-// connects to: the reference of the case handling an actively exploited
-// finding. Until it does, no finding has a case.
-func (s *Server) findingCase(_ context.Context, _ store.Release, _ store.Finding) string {
-	return ""
 }
 
 // listFindings is GET /api/v1/products/{product}/releases/{version}/findings:
