@@ -164,8 +164,8 @@ type Branch struct {
 
 // FullProductName is a product that vulnerabilities refer to by ProductID.
 type FullProductName struct {
-	Name                        string               `json:"name"`
-	ProductID                   string               `json:"product_id"`
+	Name                        string                `json:"name"`
+	ProductID                   string                `json:"product_id"`
 	ProductIdentificationHelper *IdentificationHelper `json:"product_identification_helper,omitempty"`
 }
 

@@ -183,7 +183,10 @@ func TestGenerateRefusesBadInput(t *testing.T) {
 		{"bad purl", func(in *AdvisoryInput) { in.Products[0].Releases[0].PURL = "pkg:" }, "purl"},
 		{"bad cvss", func(in *AdvisoryInput) { in.Vulnerabilities[0].CVSSVector = "CVSS:3.1/AV:X" }, "cvss"},
 		{"cvss v2", func(in *AdvisoryInput) { in.Vulnerabilities[0].CVSSVector = "AV:N/AC:L/Au:N/C:P/I:P/A:P" }, "cvss"},
-		{"same CVE twice", func(in *AdvisoryInput) { in.Vulnerabilities[1].Aliases = []string{"CVE-2026-1111"}; in.Vulnerabilities[1].ID = "GHSA-zzzz" }, "6.1.23"},
+		{"same CVE twice", func(in *AdvisoryInput) {
+			in.Vulnerabilities[1].Aliases = []string{"CVE-2026-1111"}
+			in.Vulnerabilities[1].ID = "GHSA-zzzz"
+		}, "6.1.23"},
 		{"no vulnerabilities", func(in *AdvisoryInput) { in.Vulnerabilities = nil }, "no vulnerabilities"},
 		{"no publisher", func(in *AdvisoryInput) { in.Publisher.Namespace = "" }, "publisher"},
 		{"tracking id with spaces", func(in *AdvisoryInput) { in.TrackingID = " X " }, "tracking id"},
