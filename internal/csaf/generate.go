@@ -117,9 +117,9 @@ type ReleaseStatus struct {
 	Impact string `json:"impact,omitempty"`
 	// Action (affected) is what users should do until a fix exists.
 	Action string `json:"action,omitempty"`
-	// FixedIn (affected) is the release of the same product that fixes
-	// the vulnerability: a vendor_fix remediation names it, and it is
-	// listed as fixed.
+	// FixedIn (affected or under_investigation) is the release of the
+	// same product that fixes the vulnerability: a vendor_fix remediation
+	// names it, and it is listed as fixed.
 	FixedIn string `json:"fixed_in,omitempty"`
 }
 
@@ -579,6 +579,18 @@ func (g *genState) vulnerability(in *VulnInput) (Vulnerability, error) {
 			}
 			if t := strings.TrimSpace(st.Impact); t != "" {
 				impacts[t] = append(impacts[t], id)
+			}
+		case vex.StatusUnderInvestigation:
+			// A newer release that no longer has the vulnerability is
+			// still worth telling users about while the older one is
+			// being assessed.
+			if st.FixedIn != "" {
+				fixedID := g.ids[[2]string{st.Product, st.FixedIn}]
+				if err := set(fixedID, vex.StatusFixed, where+" fixed_in"); err != nil {
+					return Vulnerability{}, err
+				}
+				d := fmt.Sprintf("Update %s to version %s or later.", st.Product, st.FixedIn)
+				fixes[d] = append(fixes[d], id)
 			}
 		case vex.StatusAffected:
 			switch {

@@ -42,6 +42,12 @@ func OpenVEX(in AdvisoryInput) (vex.Document, error) {
 			switch st.Status {
 			case vex.StatusNotAffected:
 				s.Justification, s.ImpactStatement = st.Justification, st.Impact
+			case vex.StatusUnderInvestigation:
+				if st.FixedIn != "" {
+					s.StatusNotes = fmt.Sprintf("Version %s of %s fixes it.", st.FixedIn, st.Product)
+					sts = append(sts, vex.Statement{Vulnerability: v.ID, Aliases: slices.Clone(v.Aliases), Status: vex.StatusFixed,
+						Products: []vex.Product{{Component: component(st.Product, st.FixedIn)}}})
+				}
 			case vex.StatusAffected:
 				switch {
 				case st.FixedIn != "":
