@@ -351,3 +351,20 @@ func TestAdvisorySigning(t *testing.T) {
 		t.Error("the listing lacks the signature")
 	}
 }
+
+// TestSecurityTxtCSAFDefault: with a base URL and no CSAF field,
+// security.txt points to craft's own provider-metadata.json.
+func TestSecurityTxtCSAFDefault(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), Config{Limits: RateLimits{Disabled: true}})
+	admin := e.session(e.user("admin@example.eu", auth.RoleAdministrator))
+	expectStatus(t, e.do("PUT", "/api/v1/settings/security-txt", map[string]any{"contact": []string{"mailto:psirt@example.eu"},
+		"base_url": "https://craft.example.eu"}, withCookie(admin)), http.StatusOK)
+	body := e.do("GET", "/.well-known/security.txt", nil).Body.String()
+	if !strings.Contains(body, "CSAF: https://craft.example.eu/.well-known/csaf/provider-metadata.json\n") {
+		t.Errorf("security.txt:\n%s", body)
+	}
+	md := decode[providerMetadataJSON](t, e.do("GET", "/.well-known/csaf/provider-metadata.json", nil))
+	if md.CanonicalURL != "https://craft.example.eu/.well-known/csaf/provider-metadata.json" || md.Publisher.Name != "craft.example.eu" {
+		t.Errorf("metadata %+v", md)
+	}
+}
