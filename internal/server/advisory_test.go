@@ -368,3 +368,40 @@ func TestSecurityTxtCSAFDefault(t *testing.T) {
 		t.Errorf("metadata %+v", md)
 	}
 }
+
+// TestAdvisoryPublishRefusesSchemaInvalid: an input that Generate accepts
+// but the CSAF schema does not (a malformed CPE) is not published, and
+// the working copy and the provider stay as they were.
+func TestAdvisoryPublishRefusesSchemaInvalid(t *testing.T) {
+	ae := newAdvEnv(t, storetest.SQLite(t), Config{})
+	w := ae.do("POST", "/api/v1/products/"+ae.p.ID+"/releases/1.0.0/advisories", nil, withCookie(ae.officer))
+	expectStatus(t, w, http.StatusCreated)
+	adv := decode[advisoryJSON](t, w)
+	ctx := context.Background()
+	a, err := ae.st.GetAdvisory(ctx, adv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in csaf.AdvisoryInput
+	if err := json.Unmarshal(a.Input, &in); err != nil {
+		t.Fatal(err)
+	}
+	in.Products[0].Releases[0].CPE = "not a cpe"
+	if a.Input, err = json.Marshal(in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ae.st.UpdateAdvisory(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	w = ae.do("POST", "/api/v1/advisories/"+adv.ID+"/publish", nil, withCookie(ae.officer))
+	expectStatus(t, w, http.StatusUnprocessableEntity)
+	if !strings.Contains(w.Body.String(), "not valid CSAF 2.0") || !strings.Contains(w.Body.String(), "cpe") {
+		t.Errorf("problem %s", w.Body.String())
+	}
+	if got, _ := ae.st.GetAdvisory(ctx, adv.ID); got.Status != "draft" || !got.PublishedAt.IsZero() {
+		t.Errorf("refused publication changed the advisory: %+v", got)
+	}
+	if body := ae.do("GET", "/.well-known/csaf/white/index.txt", nil).Body.String(); body != "" {
+		t.Errorf("index.txt %q", body)
+	}
+}
