@@ -46,6 +46,7 @@ type AdvisoryVersion struct {
 	Category           string
 	Title              string
 	TLP                string
+	Input              []byte
 	Document           []byte
 	SHA512             string
 	InitialReleaseDate time.Time
@@ -157,10 +158,10 @@ func (s *Store) PublishAdvisory(ctx context.Context, a Advisory, v AdvisoryVersi
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO advisory_versions (advisory_id, version, tracking_id, filename,
-			product_id, category, title, tlp, document, sha512, initial_release_date, published_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			product_id, category, title, tlp, input, document, sha512, initial_release_date, published_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			v.AdvisoryID, v.Version, v.TrackingID, v.Filename, v.ProductID, v.Category, v.Title, v.TLP,
-			string(v.Document), v.SHA512, toDB(v.InitialReleaseDate), toDB(v.PublishedAt))
+			string(v.Input), string(v.Document), v.SHA512, toDB(v.InitialReleaseDate), toDB(v.PublishedAt))
 		return err
 	})
 	if err != nil {
@@ -233,19 +234,19 @@ func (s *Store) ListAdvisories(ctx context.Context, f AdvisoryFilter) ([]Advisor
 }
 
 const advisoryVersionColumns = `v.advisory_id, v.version, v.tracking_id, v.filename, v.product_id, v.category,
-	v.title, v.tlp, v.document, v.sha512, v.initial_release_date, v.published_at`
+	v.title, v.tlp, v.input, v.document, v.sha512, v.initial_release_date, v.published_at`
 
 func scanAdvisoryVersion(row rowScanner) (AdvisoryVersion, error) {
 	var (
-		v        AdvisoryVersion
-		doc      string
-		ini, pub int64
+		v          AdvisoryVersion
+		input, doc string
+		ini, pub   int64
 	)
 	if err := row.Scan(&v.AdvisoryID, &v.Version, &v.TrackingID, &v.Filename, &v.ProductID, &v.Category,
-		&v.Title, &v.TLP, &doc, &v.SHA512, &ini, &pub); err != nil {
+		&v.Title, &v.TLP, &input, &doc, &v.SHA512, &ini, &pub); err != nil {
 		return AdvisoryVersion{}, err
 	}
-	v.Document, v.InitialReleaseDate, v.PublishedAt = []byte(doc), fromDB(ini), fromDB(pub)
+	v.Input, v.Document, v.InitialReleaseDate, v.PublishedAt = []byte(input), []byte(doc), fromDB(ini), fromDB(pub)
 	return v, nil
 }
 

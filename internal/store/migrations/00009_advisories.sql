@@ -43,6 +43,9 @@ CREATE TABLE advisory_versions (
     category             TEXT NOT NULL,
     title                TEXT NOT NULL,
     tlp                  TEXT NOT NULL,
+    -- The input the document was generated from (the OpenVEX
+    -- document published beside it is made from it).
+    input                TEXT NOT NULL,
     document             TEXT NOT NULL,
     sha512               TEXT NOT NULL,
     initial_release_date BIGINT NOT NULL,
