@@ -635,6 +635,12 @@ func (g *genState) vulnerability(in *VulnInput) (Vulnerability, error) {
 
 	// Scores and severity apply to every release that is or was affected.
 	scored := genSorted(append(append(slices.Clone(ps.KnownAffected), ps.Fixed...), ps.UnderInvestigation...))
+	// Severity and exploitation threats name the releases still exposed
+	// (affected or being assessed); only when none is left, the fixed ones.
+	exposed := genSorted(append(slices.Clone(ps.KnownAffected), ps.UnderInvestigation...))
+	if len(exposed) == 0 {
+		exposed = scored
+	}
 	desc := strings.TrimSpace(in.Description)
 	if desc == "" {
 		desc = fmt.Sprintf("%s affects the components listed below.", in.ID)
@@ -663,10 +669,10 @@ func (g *genState) vulnerability(in *VulnInput) (Vulnerability, error) {
 		if in.SeverityScore > 0 {
 			d += fmt.Sprintf(" (CVSS base score %.1f as rated by the advisory database; no vector is known)", in.SeverityScore)
 		}
-		v.Threats = append(v.Threats, Threat{Category: ThreatImpact, Details: d + ".", ProductIDs: scored})
+		v.Threats = append(v.Threats, Threat{Category: ThreatImpact, Details: d + ".", ProductIDs: exposed})
 	}
 	if in.KEVDateAdded != "" && len(scored) > 0 {
-		v.Threats = append(v.Threats, Threat{Category: ThreatExploitStatus, ProductIDs: scored,
+		v.Threats = append(v.Threats, Threat{Category: ThreatExploitStatus, ProductIDs: exposed,
 			Details: "Actively exploited: listed in the CISA Known Exploited Vulnerabilities catalog since " + in.KEVDateAdded + "."})
 	}
 	for i, n := range in.Notes {

@@ -118,6 +118,49 @@ func TestGenerateGolden(t *testing.T) {
 	}
 }
 
+// genFindingsInput has the shape the server builds from a release's
+// findings: severity without a vector, untriaged findings fixed in a newer
+// release, a not_affected release with an impact statement only.
+func genFindingsInput(category string) AdvisoryInput {
+	in := genSampleInput(category)
+	in.Status = StatusDraft
+	in.Revisions = []RevisionInput{{Number: "0", Date: genT0, Summary: "Draft generated from the findings of release 1.0.0."}}
+	in.Products = []ProductInput{{Name: "router", Releases: []ReleaseInput{{Version: "1.0.0"}}}}
+	in.Vulnerabilities = []VulnInput{
+		{ID: "GHSA-aaaa-bbbb-cccc", Aliases: []string{"CVE-2026-1111"}, SeverityLevel: "critical", SeverityScore: 9.8,
+			KEVDateAdded: "2026-10-30", Components: []string{"openssl 3.0.1 (pkg:generic/openssl@3.0.1); fixed in openssl 3.0.2"},
+			Statuses: []ReleaseStatus{{Product: "router", Version: "1.0.0", Status: vex.StatusUnderInvestigation, FixedIn: "1.1.0"}}},
+		{ID: "GO-2026-0042", SeverityLevel: "medium", SeverityScore: 5.3,
+			Statuses: []ReleaseStatus{{Product: "router", Version: "1.0.0", Status: vex.StatusNotAffected,
+				Impact: "The manufacturer's security team assessed this release as not affected."}}},
+		{ID: "PYSEC-2026-7", SeverityLevel: "high",
+			Statuses: []ReleaseStatus{{Product: "router", Version: "1.0.0", Status: vex.StatusAffected}}},
+	}
+	return in
+}
+
+func TestGenerateFromFindingsShape(t *testing.T) {
+	for _, category := range []string{CategorySecurityAdvisory, CategoryVEX} {
+		t.Run(category, func(t *testing.T) {
+			doc, err := Generate(genFindingsInput(category))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := genMarshal(t, doc)
+			golden.Check(t, "testdata/gen_findings_"+category+".json", got, *update)
+			if err := CheckDocumentSchema(got); err != nil {
+				t.Error(err)
+			}
+			if probs := genMandatory(doc); len(probs) > 0 {
+				t.Errorf("mandatory tests fail:\n%s", strings.Join(probs, "\n"))
+			}
+			if doc.Vulnerabilities[0].ProductStatus.Fixed == nil || doc.Vulnerabilities[0].Remediations[0].Category != RemediationVendorFix {
+				t.Errorf("fixed release missing: %+v", doc.Vulnerabilities[0])
+			}
+		})
+	}
+}
+
 func TestOpenVEXGolden(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteOpenVEX(&buf, genSampleInput(CategoryVEX)); err != nil {
