@@ -405,3 +405,27 @@ func TestAdvisoryPublishRefusesSchemaInvalid(t *testing.T) {
 		t.Errorf("index.txt %q", body)
 	}
 }
+
+// TestAdvisoryNonWhiteNeverPublic: a published TLP:AMBER advisory stays
+// off every public route.
+func TestAdvisoryNonWhiteNeverPublic(t *testing.T) {
+	ae := newAdvEnv(t, storetest.SQLite(t), Config{})
+	w := ae.do("POST", "/api/v1/products/"+ae.p.ID+"/releases/1.0.0/advisories", map[string]any{"tlp": "AMBER"}, withCookie(ae.officer))
+	expectStatus(t, w, http.StatusCreated)
+	adv := decode[advisoryJSON](t, w)
+	w = ae.do("POST", "/api/v1/advisories/"+adv.ID+"/publish", nil, withCookie(ae.officer))
+	expectStatus(t, w, http.StatusOK)
+	if pub := decode[advisoryJSON](t, w); pub.Status != "final" || pub.PublicURL != "" {
+		t.Fatalf("published %+v", pub)
+	}
+	name := strings.TrimSuffix(adv.Filename, ".json")
+	for _, path := range []string{"/.well-known/csaf/white/2026/" + adv.Filename, "/.well-known/csaf/white/2026/" + adv.Filename + ".sha512",
+		"/advisories/" + name, "/advisories/" + name + "/openvex.json"} {
+		expectStatus(t, ae.do("GET", path, nil), http.StatusNotFound)
+	}
+	for _, path := range []string{"/.well-known/csaf/white/index.txt", "/.well-known/csaf/white/changes.csv", "/advisories/feed.atom", "/advisories"} {
+		if body := ae.do("GET", path, nil).Body.String(); strings.Contains(body, name) {
+			t.Errorf("%s lists the AMBER advisory", path)
+		}
+	}
+}
