@@ -512,7 +512,7 @@ func (g *genState) vulnerability(in *VulnInput) (Vulnerability, error) {
 			continue
 		}
 		seen[id] = true
-		if strings.HasPrefix(id, "CVE-") && v.CVE == "" {
+		if v.CVE == "" && genCVEPattern.MatchString(id) {
 			v.CVE = id
 			continue
 		}
@@ -766,6 +766,10 @@ func genSortedKeys(m map[string][]string) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// genCVEPattern is the schema's pattern of /vulnerabilities[]/cve; other
+// CVE-like strings go to ids.
+var genCVEPattern = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,}$`)
 
 var genFilenameUnsafe = regexp.MustCompile(`[^+\-a-z0-9]+`)
 

@@ -1,0 +1,37 @@
+package csaf
+
+import (
+	"testing"
+
+	"github.com/craft-cra/craft/internal/vex"
+)
+
+// FuzzGenerate: whatever text a case or a finding carries (titles,
+// versions, IDs, vectors, purls, statuses), Generate returns a document
+// or an error and never panics; a document it returns is schema-valid.
+func FuzzGenerate(f *testing.F) {
+	f.Add("Router <b>X</b>", "2.4.0", "CVE-2026-1111", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "pkg:generic/x@1", "affected", "2.4.1")
+	f.Add("", "< 2", "", "CVSS:4.0/AV:N", "pkg:", "not_affected", "")
+	f.Add("t", "1", "GHSA-x", "", "", "under_investigation", "1")
+	f.Add("t", "1", "CVE-", "", "", "fixed", "")
+	f.Fuzz(func(t *testing.T, title, version, id, vector, purl, status, fixedIn string) {
+		in := genSampleInput(CategoryVEX)
+		in.Title = title
+		in.Products[0].Releases[0] = ReleaseInput{Version: version, PURL: purl}
+		in.Vulnerabilities[0].ID = id
+		in.Vulnerabilities[0].CVSSVector = vector
+		in.Vulnerabilities[0].Statuses = []ReleaseStatus{{Product: "Router X", Version: version, Status: vex.Status(status),
+			FixedIn: fixedIn, Justification: vex.ComponentNotPresent}}
+		doc, err := Generate(in)
+		if err != nil {
+			return
+		}
+		b, err := Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckDocumentSchema(b); err != nil {
+			t.Fatalf("Generate accepted input whose document breaks the schema: %v", err)
+		}
+	})
+}
