@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -219,6 +220,9 @@ func (g *genState) meta(cfg *genConfig) (DocumentMeta, error) {
 	if strings.TrimSpace(pub.Name) == "" || strings.TrimSpace(pub.Namespace) == "" {
 		return DocumentMeta{}, errors.New("csaf: publisher name and namespace are required")
 	}
+	if err := genURL("publisher namespace", pub.Namespace); err != nil {
+		return DocumentMeta{}, err
+	}
 	tlp := in.TLP
 	if tlp == "" {
 		tlp = TLPWhite
@@ -245,11 +249,17 @@ func (g *genState) meta(cfg *genConfig) (DocumentMeta, error) {
 	}
 	refs := slices.Clone(in.References)
 	if cfg.documentURL != "" {
+		if err := genURL("document url", cfg.documentURL); err != nil {
+			return DocumentMeta{}, err
+		}
 		refs = append([]Reference{{Category: ReferenceSelf, Summary: "URL of this CSAF document", URL: cfg.documentURL}}, refs...)
 	}
 	for i, r := range refs {
 		if strings.TrimSpace(r.Summary) == "" || r.URL == "" {
 			return DocumentMeta{}, fmt.Errorf("csaf: references[%d]: summary and url are required", i)
+		}
+		if err := genURL(fmt.Sprintf("references[%d].url", i), r.URL); err != nil {
+			return DocumentMeta{}, err
 		}
 	}
 	return DocumentMeta{
@@ -685,6 +695,9 @@ func (g *genState) vulnerability(in *VulnInput) (Vulnerability, error) {
 		if strings.TrimSpace(r.Summary) == "" || r.URL == "" {
 			return Vulnerability{}, fmt.Errorf("references[%d]: summary and url are required", i)
 		}
+		if err := genURL(fmt.Sprintf("references[%d].url", i), r.URL); err != nil {
+			return Vulnerability{}, err
+		}
 		if r.Category == "" {
 			r.Category = ReferenceExternal
 		}
@@ -733,6 +746,16 @@ func genCVSS(vec string) (*CVSSv3, *Note, error) {
 			Text: fmt.Sprintf("%s (score %.1f, %s)", c.Vector(), s, strings.ToLower(r))}, nil
 	}
 	return nil, nil, fmt.Errorf("cvss vector %q: want a CVSS:3.0/, CVSS:3.1/ or CVSS:4.0/ vector", vec)
+}
+
+// genURL refuses what the schema's uri format refuses: a relative or
+// unparsable URL, or one with spaces or control characters.
+func genURL(field, u string) error {
+	p, err := url.Parse(u)
+	if err != nil || !p.IsAbs() || strings.ContainsFunc(u, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return fmt.Errorf("csaf: %s %q: want an absolute URL", field, u)
+	}
+	return nil
 }
 
 // FlagLabel is the CSAF flag label of an OpenVEX justification: CSAF 2.0

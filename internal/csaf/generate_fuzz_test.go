@@ -6,6 +6,30 @@ import (
 	"github.com/craft-cra/craft/internal/vex"
 )
 
+// FuzzGenerateDocumentFields: the same for the document-level fields.
+func FuzzGenerateDocumentFields(f *testing.F) {
+	f.Add("CRAFT-ADV-2026-0007", "en", "https://psirt.example.eu", "Example", "summary", "ref", "https://example.eu/a")
+	f.Add(" x", "de-DE", "not a url", "", "", "", "")
+	f.Add("x", "en", "0", "p", "s", "r", "0")
+	f.Fuzz(func(t *testing.T, trackingID, lang, namespace, publisher, summary, refSummary, refURL string) {
+		in := genSampleInput(CategorySecurityAdvisory)
+		in.TrackingID, in.Lang, in.Summary = trackingID, lang, summary
+		in.Publisher.Namespace, in.Publisher.Name = namespace, publisher
+		in.References = []Reference{{Summary: refSummary, URL: refURL}}
+		doc, err := Generate(in)
+		if err != nil {
+			return
+		}
+		b, err := Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckDocumentSchema(b); err != nil {
+			t.Fatalf("Generate accepted input whose document breaks the schema: %v", err)
+		}
+	})
+}
+
 // FuzzGenerate: whatever text a case or a finding carries (titles,
 // versions, IDs, vectors, purls, statuses), Generate returns a document
 // or an error and never panics; a document it returns is schema-valid.
