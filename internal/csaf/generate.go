@@ -533,6 +533,9 @@ func (g *genState) vulnerability(in *VulnInput) (Vulnerability, error) {
 		v.DiscoveryDate = genTime(in.DiscoveryDate)
 	}
 	if in.CWE != nil && in.CWE.ID != "" {
+		if !genCWEPattern.MatchString(in.CWE.ID) || strings.TrimSpace(in.CWE.Name) == "" {
+			return Vulnerability{}, fmt.Errorf("cwe %q: want an ID like CWE-79 and its official name", in.CWE.ID)
+		}
 		v.CWE = in.CWE
 	}
 
@@ -651,16 +654,22 @@ func (g *genState) vulnerability(in *VulnInput) (Vulnerability, error) {
 	if len(exposed) == 0 {
 		exposed = scored
 	}
+	var comps []string
+	for _, c := range in.Components {
+		if c = strings.TrimSpace(c); c != "" {
+			comps = append(comps, c)
+		}
+	}
 	desc := strings.TrimSpace(in.Description)
 	if desc == "" {
 		desc = fmt.Sprintf("%s affects the components listed below.", in.ID)
-		if len(in.Components) == 0 {
+		if len(comps) == 0 {
 			desc = fmt.Sprintf("Vulnerability %s.", in.ID)
 		}
 	}
 	v.Notes = append(v.Notes, Note{Category: NoteDescription, Title: "Description", Text: desc})
-	if len(in.Components) > 0 {
-		comps := genSorted(slices.Clone(in.Components))
+	if len(comps) > 0 {
+		comps = genSorted(comps)
 		v.Notes = append(v.Notes, Note{Category: NoteDetails, Title: "Affected components", Text: strings.Join(comps, "\n")})
 	}
 	if vec := strings.TrimSpace(in.CVSSVector); vec != "" {
@@ -792,6 +801,9 @@ func genSortedKeys(m map[string][]string) []string {
 
 // genCVEPattern is the schema's pattern of /vulnerabilities[]/cve; other
 // CVE-like strings go to ids.
+// genCWEPattern is the schema's pattern of /vulnerabilities[]/cwe/id.
+var genCWEPattern = regexp.MustCompile(`^CWE-[1-9]\d{0,5}$`)
+
 var genCVEPattern = regexp.MustCompile(`^CVE-[0-9]{4}-[0-9]{4,}$`)
 
 var genFilenameUnsafe = regexp.MustCompile(`[^+\-a-z0-9]+`)

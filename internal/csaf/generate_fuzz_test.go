@@ -30,6 +30,32 @@ func FuzzGenerateDocumentFields(f *testing.F) {
 	})
 }
 
+// FuzzGenerateVulnerabilityFields: the same for a vulnerability's texts.
+func FuzzGenerateVulnerabilityFields(f *testing.F) {
+	f.Add("t", "d", "c", "CWE-79", "XSS", "high", 7.5, "2026-10-30", "action", "impact")
+	f.Add("", "", "", "CWE-0", "", "", -1.0, "", "", "")
+	f.Fuzz(func(t *testing.T, title, desc, comp, cweID, cweName, level string, score float64, kev, action, impact string) {
+		in := genSampleInput(CategoryVEX)
+		v := &in.Vulnerabilities[1]
+		v.Title, v.Description, v.Components = title, desc, []string{comp}
+		v.CWE = &CWE{ID: cweID, Name: cweName}
+		v.CVSSVector, v.SeverityLevel, v.SeverityScore, v.KEVDateAdded = "", level, score, kev
+		v.Statuses[1].Action = action
+		in.Vulnerabilities[0].Statuses[1].Impact = impact
+		doc, err := Generate(in)
+		if err != nil {
+			return
+		}
+		b, err := Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckDocumentSchema(b); err != nil {
+			t.Fatalf("Generate accepted input whose document breaks the schema: %v", err)
+		}
+	})
+}
+
 // FuzzGenerate: whatever text a case or a finding carries (titles,
 // versions, IDs, vectors, purls, statuses), Generate returns a document
 // or an error and never panics; a document it returns is schema-valid.
