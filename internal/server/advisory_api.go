@@ -400,6 +400,24 @@ func (a *advisoryFeature) get(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
+// version is GET /api/v1/advisories/{id}/versions/{version}: one
+// published version byte for byte, as it was served (SHA-512 in the
+// X-Content-SHA512 header), whatever TLP label it has.
+func (a *advisoryFeature) version(w http.ResponseWriter, r *http.Request) error {
+	adv, _, err := a.loadAdvisory(r)
+	if err != nil {
+		return err
+	}
+	v, err := a.s.store.GetAdvisoryVersion(r.Context(), adv.ID, r.PathValue("version"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-SHA512", v.SHA512)
+	_, err = w.Write(v.Document)
+	return err
+}
+
 // openVEX is GET /api/v1/advisories/{id}/openvex: the working copy as
 // OpenVEX.
 func (a *advisoryFeature) openVEX(w http.ResponseWriter, r *http.Request) error {

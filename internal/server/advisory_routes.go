@@ -45,6 +45,7 @@ func (s *Server) advisoryRoutes() []Route {
 		{Method: "GET", Pattern: v1 + "/advisories", Perm: auth.PermProductList, Handler: a.list},
 		{Method: "GET", Pattern: v1 + "/advisories/{id}", Perm: auth.PermProductList, Handler: a.get},
 		{Method: "GET", Pattern: v1 + "/advisories/{id}/openvex", Perm: auth.PermProductList, Handler: a.openVEX},
+		{Method: "GET", Pattern: v1 + "/advisories/{id}/versions/{version}", Perm: auth.PermProductList, Handler: a.version},
 		{Method: "PATCH", Pattern: v1 + "/advisories/{id}", Perm: auth.PermProductList, MaxBody: advisoryMaxBody, Handler: a.patch},
 		{Method: "POST", Pattern: v1 + "/advisories/{id}/publish", Perm: auth.PermProductList, MaxBody: advisoryMaxBody, Handler: a.publish},
 

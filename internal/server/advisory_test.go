@@ -140,6 +140,8 @@ func TestAdvisoryScenario(t *testing.T) {
 		// Reading and editing are confined to the product's officers.
 		expectStatus(t, ae.do("GET", "/api/v1/advisories/"+adv.ID, nil, withCookie(ae.otherOff)), http.StatusNotFound)
 		expectStatus(t, ae.do("GET", "/api/v1/advisories/"+adv.ID, nil, withCookie(ae.viewer)), http.StatusNotFound)
+		expectStatus(t, ae.do("GET", "/api/v1/advisories/"+adv.ID+"/versions/0", nil, withCookie(ae.otherOff)), http.StatusNotFound)
+		expectStatus(t, ae.do("GET", "/api/v1/advisories/"+adv.ID+"/openvex", nil, withCookie(ae.otherOff)), http.StatusNotFound)
 		expectStatus(t, ae.do("POST", "/api/v1/advisories/"+adv.ID+"/publish", nil, withCookie(ae.otherOff)), http.StatusNotFound)
 		expectStatus(t, ae.do("PATCH", "/api/v1/advisories/"+adv.ID, map[string]any{"title": "x"}, withCookie(ae.otherOff)), http.StatusNotFound)
 		if l := decode[Page[advisoryJSON]](t, ae.do("GET", "/api/v1/advisories", nil, withCookie(ae.otherOff))); len(l.Items) != 0 {
@@ -253,6 +255,9 @@ func TestAdvisoryScenario(t *testing.T) {
 		got := decode[advisoryJSON](t, w)
 		if got.Version != "2" || len(got.Versions) != 2 || got.Versions[0].Version != "1" {
 			t.Errorf("versions %+v", got.Versions)
+		}
+		if v1 := ae.do("GET", "/api/v1/advisories/"+adv.ID+"/versions/1", nil, withCookie(ae.officer)); !bytes.Equal(v1.Body.Bytes(), file) {
+			t.Error("version 1 is not served byte for byte")
 		}
 		var doc2 csaf.Document
 		if err := json.Unmarshal(ae.do("GET", "/.well-known/csaf/white/2026/"+adv.Filename, nil).Body.Bytes(), &doc2); err != nil {

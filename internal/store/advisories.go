@@ -311,3 +311,14 @@ func (s *Store) ListAdvisoryVersions(ctx context.Context, advisoryID string) ([]
 	}
 	return out, nil
 }
+
+// GetAdvisoryVersion returns one published version of an advisory, or
+// ErrNotFound.
+func (s *Store) GetAdvisoryVersion(ctx context.Context, advisoryID, version string) (AdvisoryVersion, error) {
+	v, err := scanAdvisoryVersion(s.q().QueryRowContext(ctx, `SELECT `+advisoryVersionColumns+` FROM advisory_versions v
+		WHERE v.advisory_id = $1 AND v.version = $2`, advisoryID, version))
+	if err != nil {
+		return AdvisoryVersion{}, fmt.Errorf("store: get advisory version: %w", notFound(err))
+	}
+	return v, nil
+}

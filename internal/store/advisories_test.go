@@ -75,6 +75,12 @@ func TestAdvisoryLifecycle(t *testing.T) {
 		if err != nil || len(all) != 2 || all[0].Version != "1" || all[0].SHA512 != "abc1" {
 			t.Fatalf("versions: %+v %v", all, err)
 		}
+		if v, err := s.GetAdvisoryVersion(ctx, a.ID, "1"); err != nil || string(v.Document) != `{"v":1}` {
+			t.Errorf("version 1: %+v %v", v, err)
+		}
+		if _, err := s.GetAdvisoryVersion(ctx, a.ID, "7"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("version 7: %v", err)
+		}
 		if v, err := s.GetLatestAdvisoryVersion(ctx, a.Filename); err != nil || v.Version != "2" {
 			t.Errorf("by file name: %+v %v", v, err)
 		}
