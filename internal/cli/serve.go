@@ -43,6 +43,12 @@ type serveFile struct {
 	AdvisoryDB             string `yaml:"advisory_db"`
 	AdvisoryUpdateInterval string `yaml:"advisory_update_interval"`
 	AdvisoryImport         string `yaml:"advisory_import"`
+	// CSAF publication (docs/advisories-publishing.md): the armored
+	// OpenPGP private key that signs published advisories (its passphrase
+	// only from CRAFT_CSAF_SIGNING_PASSPHRASE, never a flag or the file)
+	// and the publisher named in provider-metadata.json.
+	CSAFSigningKey    string `yaml:"csaf_signing_key"`
+	CSAFPublisherName string `yaml:"csaf_publisher_name"`
 }
 
 // serveSettings are the resolved settings of one craft serve run.
@@ -79,6 +85,13 @@ the YAML file named by --config or $CRAFT_CONFIG (docs/server.md):
   --advisory-db     CRAFT_ADVISORY_DB      advisory_db:
   --advisory-update-interval CRAFT_ADVISORY_UPDATE_INTERVAL advisory_update_interval:
   --advisory-import CRAFT_ADVISORY_IMPORT  advisory_import:
+  --csaf-signing-key CRAFT_CSAF_SIGNING_KEY csaf_signing_key:
+  --csaf-publisher-name CRAFT_CSAF_PUBLISHER_NAME csaf_publisher_name:
+
+CSAF advisories: with --csaf-signing-key FILE (an armored OpenPGP private
+key; its passphrase in CRAFT_CSAF_SIGNING_PASSPHRASE) every published
+advisory gets a detached signature and the provider becomes a CSAF trusted
+provider (docs/advisories-publishing.md).
 
 Monitoring: the advisory database (default advisories.db in the data folder)
 is updated every --advisory-update-interval (default 6h, 0 disables) as
@@ -111,6 +124,8 @@ failed; 2 bad configuration.`,
 	f.StringVar(&fl.AdvisoryDB, "advisory-db", "", "advisory database releases are matched against (default advisories.db in the data folder)")
 	f.StringVar(&fl.AdvisoryUpdateInterval, "advisory-update-interval", "6h", "how often to update the advisory database and re-match releases; 0 disables")
 	f.StringVar(&fl.AdvisoryImport, "advisory-import", "", "import advisories from this folder instead of downloading (air-gapped sites)")
+	f.StringVar(&fl.CSAFSigningKey, "csaf-signing-key", "", "armored OpenPGP private key that signs published CSAF advisories (passphrase in $CRAFT_CSAF_SIGNING_PASSPHRASE)")
+	f.StringVar(&fl.CSAFPublisherName, "csaf-publisher-name", "", "publisher named in /.well-known/csaf/provider-metadata.json (default the server's host name)")
 	return cmd
 }
 
@@ -159,6 +174,8 @@ func resolveServe(app *App, fl serveSettings, proxies string, set func(string) b
 	str(&out.AdvisoryDB, "advisory-db", fl.AdvisoryDB, "CRAFT_ADVISORY_DB")
 	str(&out.AdvisoryUpdateInterval, "advisory-update-interval", fl.AdvisoryUpdateInterval, "CRAFT_ADVISORY_UPDATE_INTERVAL")
 	str(&out.AdvisoryImport, "advisory-import", fl.AdvisoryImport, "CRAFT_ADVISORY_IMPORT")
+	str(&out.CSAFSigningKey, "csaf-signing-key", fl.CSAFSigningKey, "CRAFT_CSAF_SIGNING_KEY")
+	str(&out.CSAFPublisherName, "csaf-publisher-name", fl.CSAFPublisherName, "CRAFT_CSAF_PUBLISHER_NAME")
 	if _, err := advisoryInterval(out.AdvisoryUpdateInterval); err != nil {
 		return out, err
 	}
@@ -273,7 +290,13 @@ func runServe(cmd *cobra.Command, app *App, st serveSettings) error {
 	cfg := server.Config{Listen: st.Listen, MetricsListen: st.MetricsListen, DataDir: st.Data,
 		TLSCert: st.TLSCert, TLSKey: st.TLSKey, InsecureHTTP: st.InsecureHTTP,
 		TrustedProxies: proxies, MFARequiredForAll: st.MFARequiredForAll,
-		AdvisoryDB: st.AdvisoryDB, AdvisoryImportDir: st.AdvisoryImport}
+		AdvisoryDB: st.AdvisoryDB, AdvisoryImportDir: st.AdvisoryImport, CSAFPublisherName: st.CSAFPublisherName}
+	if st.CSAFSigningKey != "" {
+		cfg.CSAFSigner, err = server.LoadAdvisorySigner(st.CSAFSigningKey, []byte(app.Getenv("CRAFT_CSAF_SIGNING_PASSPHRASE")))
+		if err != nil {
+			return &ExitError{Code: ExitUsage, Err: fmt.Errorf("serve: %w", err)}
+		}
+	}
 	if cfg.AdvisoryUpdateInterval, err = advisoryInterval(st.AdvisoryUpdateInterval); err != nil {
 		return err
 	}

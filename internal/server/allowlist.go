@@ -51,6 +51,22 @@ var publicAllowList = map[string]bool{
 	"POST /api/v1/reports":                         true,
 	"GET /api/v1/reports/status/{token}":           true,
 	"POST /api/v1/reports/status/{token}/messages": true,
+
+	// CSAF provider, advisory pages and feed (advisory_*.go): published
+	// TLP:WHITE advisories must be freely accessible (CSAF 2.0 section
+	// 7.1.4; CRA Art. 14(8), Annex I Part II (4)). Read-only; drafts and
+	// other labels are never served here.
+	"GET /.well-known/csaf/provider-metadata.json": true,
+	"GET /.well-known/csaf/white/{$}":              true,
+	"GET /.well-known/csaf/white/index.txt":        true,
+	"GET /.well-known/csaf/white/changes.csv":      true,
+	"GET /.well-known/csaf/white/{year}/{$}":       true,
+	"GET /.well-known/csaf/white/{year}/{file}":    true,
+	"GET /.well-known/csaf/openpgp/{file}":         true,
+	"GET /advisories":                              true,
+	"GET /advisories/feed.atom":                    true,
+	"GET /advisories/{name}":                       true,
+	"GET /advisories/{name}/openvex.json":          true,
 }
 
 // onAllowList reports whether rt may be Public.

@@ -50,6 +50,14 @@ type Config struct {
 	// AdvisoryImportDir, when set, is imported instead of downloading:
 	// for sites without Internet access.
 	AdvisoryImportDir string
+	// CSAFSigner, when set, signs the published CSAF documents (.asc next
+	// to each file) and its public key is published and listed in
+	// provider-metadata.json, which then claims the role
+	// csaf_trusted_provider (docs/advisories-publishing.md).
+	CSAFSigner *AdvisorySigner
+	// CSAFPublisherName is the publisher named in provider-metadata.json;
+	// "" means the host name of the server's public URL.
+	CSAFPublisherName string
 }
 
 // RateLimits are token buckets: Rate requests per second on average and

@@ -66,7 +66,13 @@ func (c securityTxtSettings) render(now time.Time) []byte {
 		line("Canonical", strings.TrimRight(c.BaseURL, "/")+securityTxtPath)
 	}
 	line("Policy", c.Policy)
-	line("CSAF", c.CSAF)
+	csafURL := c.CSAF
+	if csafURL == "" && c.BaseURL != "" {
+		// craft serve is itself a CSAF provider (advisory_provider.go):
+		// point to it unless the administrator names another one.
+		csafURL = strings.TrimRight(c.BaseURL, "/") + "/.well-known/csaf/provider-metadata.json"
+	}
+	line("CSAF", csafURL)
 	return []byte(b.String())
 }
 

@@ -69,6 +69,16 @@ func populate(t *testing.T, s *Store) {
 	steps = append(steps, err)
 	_, err = s.RecordCaseReminder(ctx, c.ID, "vulnerability-early-warning", "50", nil)
 	steps = append(steps, err)
+	adv, err := s.CreateAdvisory(ctx, Advisory{TrackingID: "CRAFT-ADV-2026-0001", Filename: "craft-adv-2026-0001.json",
+		ProductID: p.ID, Category: "csaf_security_advisory", Title: "t", Status: "final", Version: "1", TLP: "WHITE",
+		Input: []byte("{}"), Document: []byte("{}")})
+	steps = append(steps, err)
+	if err == nil {
+		_, err = s.PublishAdvisory(ctx, adv, AdvisoryVersion{AdvisoryID: adv.ID, Version: "1", TrackingID: adv.TrackingID,
+			Filename: adv.Filename, ProductID: p.ID, Category: adv.Category, Title: "t", TLP: "WHITE",
+			Document: []byte("{}"), SHA512: "s", InitialReleaseDate: fixedNow, PublishedAt: fixedNow})
+		steps = append(steps, err)
+	}
 	if err := errors.Join(steps...); err != nil {
 		t.Fatal(err)
 	}
