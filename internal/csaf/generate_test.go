@@ -3,7 +3,6 @@ package csaf
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,8 +14,6 @@ import (
 	"github.com/craft-cra/craft/internal/golden"
 	"github.com/craft-cra/craft/internal/vex"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 var genT0 = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
 

@@ -5,7 +5,6 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -630,12 +629,15 @@ func (a *advisoryFeature) publish(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := csaf.CheckDocumentSchema(doc); err != nil {
-		var se *csaf.SchemaError
-		if errors.As(err, &se) {
-			return &Error{Status: http.StatusUnprocessableEntity, Detail: "the document is not valid CSAF 2.0 and was not published: " + strings.Join(se.Problems, "; "), Err: err}
+	// The same check as `craft advisory validate`: the schema and the
+	// offline mandatory tests of CSAF 2.0 section 6.1. Nothing that fails
+	// it reaches the public provider.
+	if res := csaf.Validate(doc); !res.Valid() {
+		problems := make([]string, 0, len(res.Failures))
+		for _, f := range res.Failures {
+			problems = append(problems, f.String())
 		}
-		return err
+		return &Error{Status: http.StatusUnprocessableEntity, Detail: "the document is not valid CSAF 2.0 and was not published: " + strings.Join(problems, "; ")}
 	}
 	sum := sha512.Sum512(doc)
 	adv.Title, adv.Status, adv.Version, adv.Input, adv.Document = in.Title, in.Status, strconv.Itoa(next), inJSON, doc
