@@ -82,7 +82,7 @@ func toOpenVEX(doc Document) (*govex.VEX, error) {
 		seen[key] = true
 		v.Statements = append(v.Statements, *gs)
 	}
-	hash, err := v.CanonicalHash()
+	hash, err := canonicalHash(v)
 	if err != nil {
 		return nil, fmt.Errorf("vex: deriving the OpenVEX document id: %w", err)
 	}
