@@ -57,8 +57,8 @@ func populate(t *testing.T, s *Store) {
 	steps = append(steps, err)
 	_, err = s.AddReportMessage(ctx, rep.ID, ReportAuthorReporter, "m")
 	steps = append(steps, err)
-	_, err = s.AddNotification(ctx, Notification{Kind: "report.new", ProductID: p.ID, Subject: "s", Reference: rep.Reference})
-	steps = append(steps, err)
+	n, err := s.AddNotification(ctx, Notification{Kind: "report.new", ProductID: p.ID, Subject: "s", Reference: rep.Reference})
+	steps = append(steps, err, populateNotify(ctx, s, u.ID, p.ID, n.ID))
 	if err := errors.Join(steps...); err != nil {
 		t.Fatal(err)
 	}
