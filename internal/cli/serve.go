@@ -43,6 +43,10 @@ type serveFile struct {
 	AdvisoryDB             string `yaml:"advisory_db"`
 	AdvisoryUpdateInterval string `yaml:"advisory_update_interval"`
 	AdvisoryImport         string `yaml:"advisory_import"`
+	// Webhooks (docs/notifications.md): permit http:// receivers, and
+	// receivers on loopback, private or metadata addresses (labs only).
+	WebhookAllowHTTP    bool `yaml:"webhook_allow_http"`
+	WebhookAllowPrivate bool `yaml:"webhook_allow_private"`
 }
 
 // serveSettings are the resolved settings of one craft serve run.
@@ -111,6 +115,8 @@ failed; 2 bad configuration.`,
 	f.StringVar(&fl.AdvisoryDB, "advisory-db", "", "advisory database releases are matched against (default advisories.db in the data folder)")
 	f.StringVar(&fl.AdvisoryUpdateInterval, "advisory-update-interval", "6h", "how often to update the advisory database and re-match releases; 0 disables")
 	f.StringVar(&fl.AdvisoryImport, "advisory-import", "", "import advisories from this folder instead of downloading (air-gapped sites)")
+	f.BoolVar(&fl.WebhookAllowHTTP, "webhook-allow-http", false, "permit http:// webhook receivers (a lab; by default https only)")
+	f.BoolVar(&fl.WebhookAllowPrivate, "webhook-allow-private", false, "permit webhook receivers on loopback, private, link-local or cloud-metadata addresses")
 	return cmd
 }
 
@@ -166,6 +172,12 @@ func resolveServe(app *App, fl serveSettings, proxies string, set func(string) b
 		return out, err
 	}
 	if err := boolean(&out.MFARequiredForAll, "mfa-required-for-all", fl.MFARequiredForAll, "CRAFT_MFA_REQUIRED_FOR_ALL"); err != nil {
+		return out, err
+	}
+	if err := boolean(&out.WebhookAllowHTTP, "webhook-allow-http", fl.WebhookAllowHTTP, "CRAFT_WEBHOOK_ALLOW_HTTP"); err != nil {
+		return out, err
+	}
+	if err := boolean(&out.WebhookAllowPrivate, "webhook-allow-private", fl.WebhookAllowPrivate, "CRAFT_WEBHOOK_ALLOW_PRIVATE"); err != nil {
 		return out, err
 	}
 	switch {
@@ -273,7 +285,8 @@ func runServe(cmd *cobra.Command, app *App, st serveSettings) error {
 	cfg := server.Config{Listen: st.Listen, MetricsListen: st.MetricsListen, DataDir: st.Data,
 		TLSCert: st.TLSCert, TLSKey: st.TLSKey, InsecureHTTP: st.InsecureHTTP,
 		TrustedProxies: proxies, MFARequiredForAll: st.MFARequiredForAll,
-		AdvisoryDB: st.AdvisoryDB, AdvisoryImportDir: st.AdvisoryImport}
+		AdvisoryDB: st.AdvisoryDB, AdvisoryImportDir: st.AdvisoryImport,
+		WebhookAllowHTTP: st.WebhookAllowHTTP, WebhookAllowPrivate: st.WebhookAllowPrivate, SealKey: key}
 	if cfg.AdvisoryUpdateInterval, err = advisoryInterval(st.AdvisoryUpdateInterval); err != nil {
 		return err
 	}

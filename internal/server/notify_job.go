@@ -248,7 +248,7 @@ func (s *Server) fanOut(ctx context.Context, cfg notifySettings, res *NotifyResu
 		if i == notifyBatch {
 			break
 		}
-		fo := store.NotificationFanOut{NotificationID: n.ID}
+		fo := store.NotificationFanOut{NotificationID: n.ID, At: s.now()}
 		body, err := json.Marshal(notify.PayloadOf(itemOf(n, cfg.link())))
 		if err != nil {
 			return err

@@ -233,7 +233,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		}
 		_, err = tx.AppendAudit(r.Context(), store.Event{At: s.now(), Actor: actorOf(r), Action: ActWebhookCreate,
 			Target: "webhook:" + created.ID, SourceIP: ClientIP(r), Detail: map[string]string{
-				"host": webhookHost(created.URL), "secret": map[bool]string{true: "generated", false: "supplied"}[generated],
+				"host": webhookHost(created.URL), "key_source": map[bool]string{true: "generated", false: "supplied"}[generated],
 				"request_id": RequestID(r.Context())}})
 		return err
 	})
@@ -370,7 +370,8 @@ func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
 	err = s.auditedChange(r, ActWebhookTest, "webhook:"+h.ID, map[string]string{"host": webhookHost(h.URL)},
 		func(tx *store.Store) error {
 			var err error
-			d, err = tx.AddWebhookDelivery(r.Context(), store.WebhookDelivery{WebhookID: h.ID, Kind: KindWebhookTest, Payload: string(body)})
+			d, err = tx.AddWebhookDelivery(r.Context(), store.WebhookDelivery{WebhookID: h.ID, Kind: KindWebhookTest,
+				Payload: string(body), CreatedAt: now})
 			return err
 		})
 	if err != nil {
@@ -655,7 +656,7 @@ func (s *Server) putSMTPSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	detail := map[string]string{"enabled": boolString(next.smtpEnabled()), "starttls": boolString(!next.DisableStartTLS),
-		"password_changed": boolString(req.Password != nil)}
+		"credentials_changed": boolString(req.Password != nil)}
 	err = s.auditedChange(r, ActSettingChange, "setting:"+SettingNotify, detail, func(tx *store.Store) error {
 		return tx.SetSetting(r.Context(), SettingNotify, string(b))
 	})

@@ -87,8 +87,11 @@ type NotificationMail struct {
 // deliveries (WebhookID, Kind and Payload set) and mails (UserID, Mode).
 type NotificationFanOut struct {
 	NotificationID string
-	Deliveries     []WebhookDelivery
-	Mails          []NotificationMail
+	// At is when the fan-out happens (the caller's clock: deliveries are
+	// due and mails dated from it); zero means the store's clock.
+	At         time.Time
+	Deliveries []WebhookDelivery
+	Mails      []NotificationMail
 }
 
 func joinLines(v []string) string { return strings.Join(v, "\n") }
@@ -225,7 +228,10 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 // notification adds nothing (the keys of deliveries and mails are unique,
 // and a notification already marked is left alone).
 func (s *Store) FanOutNotification(ctx context.Context, f NotificationFanOut) error {
-	now := toDB(s.now())
+	if f.At.IsZero() {
+		f.At = s.now()
+	}
+	now := toDB(f.At)
 	return s.inTx(ctx, "fan out notification", func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE notifications SET delivered_at = $2 WHERE id = $1 AND delivered_at IS NULL`,
 			f.NotificationID, now)
@@ -257,13 +263,17 @@ func (s *Store) FanOutNotification(ctx context.Context, f NotificationFanOut) er
 }
 
 // AddWebhookDelivery queues one delivery outside a fan-out (a test
-// delivery), due at once.
+// delivery), due at once: at d.CreatedAt, or the store's clock when zero.
 func (s *Store) AddWebhookDelivery(ctx context.Context, d WebhookDelivery) (WebhookDelivery, error) {
 	id, err := newID()
 	if err != nil {
 		return WebhookDelivery{}, fmt.Errorf("store: add webhook delivery: %w", err)
 	}
-	now := fromDB(toDB(s.now()))
+	now := d.CreatedAt
+	if now.IsZero() {
+		now = s.now()
+	}
+	now = fromDB(toDB(now))
 	d.ID, d.State, d.Attempts, d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = id, DeliveryPending, 0, now, now, now
 	var nid any
 	if d.NotificationID != "" {
