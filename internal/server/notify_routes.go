@@ -210,18 +210,28 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	if req.URL == nil {
-		return badRequest("url: required")
+	out, err := s.addWebhook(r, req)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, out)
+}
+
+// addWebhook validates and stores a new webhook (API and page); the
+// answer carries the secret when craft generated it.
+func (s *Server) addWebhook(r *http.Request, req webhookRequest) (webhookJSON, error) {
+	if req.URL == nil || *req.URL == "" {
+		return webhookJSON{}, badRequest("url: required")
 	}
 	hook := store.Webhook{Enabled: true}
 	secret, err := s.applyWebhookRequest(r.Context(), req, &hook)
 	if err != nil {
-		return err
+		return webhookJSON{}, err
 	}
 	generated := secret == ""
 	if generated {
 		if secret, err = notify.GenerateSecret(); err != nil {
-			return err
+			return webhookJSON{}, err
 		}
 	}
 	var created store.Webhook
@@ -238,14 +248,14 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	})
 	if err != nil {
-		return err
+		return webhookJSON{}, err
 	}
 	s.m.audit.Inc()
 	out := toWebhookJSON(created)
 	if generated {
 		out.Secret = secret
 	}
-	return writeJSON(w, http.StatusCreated, out)
+	return out, nil
 }
 
 func (s *Server) webhookOr404(ctx context.Context, id string) (store.Webhook, error) {
@@ -306,17 +316,21 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
+	if err := s.removeWebhook(r, r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// removeWebhook deletes a webhook (API and page); 404 when it is gone.
+func (s *Server) removeWebhook(r *http.Request, id string) error {
 	err := s.auditedChange(r, ActWebhookDelete, "webhook:"+id, nil, func(tx *store.Store) error {
 		return tx.DeleteWebhook(r.Context(), id)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound()
 	}
-	if err != nil {
-		return err
-	}
-	return noContent(w)
+	return err
 }
 
 // deliveryJSON is one delivery with its log.
@@ -457,7 +471,6 @@ func (s *Server) getPreferences(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) putPreferences(w http.ResponseWriter, r *http.Request) error {
-	p := PrincipalFrom(r.Context())
 	var req preferencesJSON
 	if err := decodeJSON(r, &req); err != nil {
 		return err
@@ -465,12 +478,22 @@ func (s *Server) putPreferences(w http.ResponseWriter, r *http.Request) error {
 	if req.Effective != nil {
 		return badRequest("effective: read-only; send preferences only")
 	}
-	if len(req.Preferences) > maxPreferencesPerPut {
+	if err := s.savePreferences(r, req.Preferences); err != nil {
+		return err
+	}
+	return s.getPreferences(w, r)
+}
+
+// savePreferences validates and replaces the caller's choices (API and
+// page).
+func (s *Server) savePreferences(r *http.Request, in []preferenceJSON) error {
+	p := PrincipalFrom(r.Context())
+	if len(in) > maxPreferencesPerPut {
 		return badRequest("preferences: at most %d", maxPreferencesPerPut)
 	}
 	seen := map[[2]string]bool{}
-	prefs := make([]store.NotificationPreference, 0, len(req.Preferences))
-	for i, x := range req.Preferences {
+	prefs := make([]store.NotificationPreference, 0, len(in))
+	for i, x := range in {
 		sp := store.NotificationPreference(x)
 		if !store.ValidPreference(sp) {
 			return badRequest("preferences[%d]: group must be one of %s and mode immediate, digest or off", i,
@@ -488,12 +511,8 @@ func (s *Server) putPreferences(w http.ResponseWriter, r *http.Request) error {
 		seen[k] = true
 		prefs = append(prefs, sp)
 	}
-	err := s.auditedChange(r, ActNotifyPrefChange, "user:"+p.UserID, map[string]string{"count": fmt.Sprint(len(prefs))},
+	return s.auditedChange(r, ActNotifyPrefChange, "user:"+p.UserID, map[string]string{"count": fmt.Sprint(len(prefs))},
 		func(tx *store.Store) error { return tx.ReplaceNotificationPreferences(r.Context(), p.UserID, prefs) })
-	if err != nil {
-		return err
-	}
-	return s.getPreferences(w, r)
 }
 
 // notificationJSON is one notification as the API lists it.
@@ -610,50 +629,60 @@ func (s *Server) putSMTPSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	c, err := s.loadNotifySettings(r.Context())
+	out, err := s.saveSMTPSettings(r, req)
 	if err != nil {
 		return err
 	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// saveSMTPSettings validates, seals and stores the e-mail settings (API
+// and page).
+func (s *Server) saveSMTPSettings(r *http.Request, req smtpJSON) (smtpJSON, error) {
+	c, err := s.loadNotifySettings(r.Context())
+	if err != nil {
+		return smtpJSON{}, err
+	}
 	if req.PasswordSet {
-		return badRequest("password_set: read-only; send password to change it")
+		return smtpJSON{}, badRequest("password_set: read-only; send password to change it")
 	}
 	next := notifySettings{Host: strings.TrimSpace(req.Host), Port: req.Port, Username: req.Username,
 		From: strings.TrimSpace(req.From), DisableStartTLS: req.DisableStartTLS, DigestHourUTC: c.DigestHourUTC,
 		PasswordSealed: c.PasswordSealed, BaseURL: strings.TrimSpace(req.BaseURL)}
 	if req.DigestHourUTC != nil {
 		if *req.DigestHourUTC < 0 || *req.DigestHourUTC > 23 {
-			return badRequest("digest_hour_utc: want 0 to 23, got %d", *req.DigestHourUTC)
+			return smtpJSON{}, badRequest("digest_hour_utc: want 0 to 23, got %d", *req.DigestHourUTC)
 		}
 		next.DigestHourUTC = *req.DigestHourUTC
 	}
 	if next.BaseURL != "" && !validBaseURL(next.BaseURL) {
-		return badRequest("base_url: want craft's own address, e.g. https://craft.example.eu")
+		return smtpJSON{}, badRequest("base_url: want craft's own address, e.g. https://craft.example.eu")
 	}
 	if next.Host != "" {
 		if err := (notify.SMTPConfig{Host: next.Host, Port: next.Port, Username: next.Username, From: next.From}).Validate(); err != nil {
-			return badRequest("%s", err.Error())
+			return smtpJSON{}, badRequest("%s", err.Error())
 		}
 	}
 	if req.Password != nil {
 		next.PasswordSealed = ""
 		if *req.Password != "" {
 			if hasControl(*req.Password) || len(*req.Password) > 1024 {
-				return badRequest("password: at most 1024 characters without control characters")
+				return smtpJSON{}, badRequest("password: at most 1024 characters without control characters")
 			}
 			sl, err := s.sealer()
 			if err != nil {
-				return err
+				return smtpJSON{}, err
 			}
 			b, err := sl.Seal([]byte(*req.Password), []byte(sealSMTPPassword))
 			if err != nil {
-				return err
+				return smtpJSON{}, err
 			}
 			next.PasswordSealed = base64.StdEncoding.EncodeToString(b)
 		}
 	}
 	b, err := json.Marshal(next)
 	if err != nil {
-		return err
+		return smtpJSON{}, err
 	}
 	detail := map[string]string{"enabled": boolString(next.smtpEnabled()), "starttls": boolString(!next.DisableStartTLS),
 		"credentials_changed": boolString(req.Password != nil)}
@@ -661,7 +690,7 @@ func (s *Server) putSMTPSettings(w http.ResponseWriter, r *http.Request) error {
 		return tx.SetSetting(r.Context(), SettingNotify, string(b))
 	})
 	if err != nil {
-		return err
+		return smtpJSON{}, err
 	}
-	return writeJSON(w, http.StatusOK, smtpJSONOf(next))
+	return smtpJSONOf(next), nil
 }
