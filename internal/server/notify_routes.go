@@ -42,7 +42,7 @@ const (
 // tests take them through [Server.Routes].
 func (s *Server) notifyRoutes() []Route {
 	const v1 = "/api/v1"
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Pattern: v1 + "/webhooks", Perm: auth.PermSettingsRead, Handler: s.listWebhooks},
 		{Method: "POST", Pattern: v1 + "/webhooks", Perm: auth.PermSettingsWrite, Handler: s.createWebhook},
 		{Method: "GET", Pattern: v1 + "/webhooks/{id}", Perm: auth.PermSettingsRead, Handler: s.getWebhook},
@@ -55,7 +55,7 @@ func (s *Server) notifyRoutes() []Route {
 		{Method: "GET", Pattern: v1 + "/notifications", Perm: auth.PermProductList, Handler: s.listNotifications},
 		{Method: "GET", Pattern: v1 + "/settings/smtp", Perm: auth.PermSettingsRead, Handler: s.getSMTPSettings},
 		{Method: "PUT", Pattern: v1 + "/settings/smtp", Perm: auth.PermSettingsWrite, Handler: s.putSMTPSettings},
-	}
+	}, s.notifyPageRoutes()...)
 }
 
 // auditedChange runs change and appends one audit event in the same
