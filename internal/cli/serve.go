@@ -83,6 +83,8 @@ the YAML file named by --config or $CRAFT_CONFIG (docs/server.md):
   --advisory-db     CRAFT_ADVISORY_DB      advisory_db:
   --advisory-update-interval CRAFT_ADVISORY_UPDATE_INTERVAL advisory_update_interval:
   --advisory-import CRAFT_ADVISORY_IMPORT  advisory_import:
+  --webhook-allow-http CRAFT_WEBHOOK_ALLOW_HTTP webhook_allow_http:
+  --webhook-allow-private CRAFT_WEBHOOK_ALLOW_PRIVATE webhook_allow_private:
 
 Monitoring: the advisory database (default advisories.db in the data folder)
 is updated every --advisory-update-interval (default 6h, 0 disables) as
@@ -323,6 +325,9 @@ func runServe(cmd *cobra.Command, app *App, st serveSettings) error {
 	out := app.Stdout
 	fmt.Fprintf(out, "craft serve %s listening on %s\n", Version, base)
 	fmt.Fprintf(out, "data folder: %s; database: %s\n", st.Data, db.Driver())
+	if st.WebhookAllowHTTP || st.WebhookAllowPrivate {
+		fmt.Fprintln(out, "WARNING: --webhook-allow-http/--webhook-allow-private: webhooks may go out unencrypted or to this host's own network (labs only; docs/notifications.md).")
+	}
 	if st.InsecureHTTP {
 		fmt.Fprintln(out, "WARNING: --insecure-http: serving plain HTTP. Passwords and session cookies cross the network in clear unless a TLS proxy on this host fronts craft.")
 	} else {

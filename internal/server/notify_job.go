@@ -164,7 +164,7 @@ func (s *Server) DeliverNotifications(ctx context.Context, holder string) (Notif
 		err = s.fanOut(ctx, cfg, &res)
 	}
 	if err == nil {
-		err = s.sendWebhooks(ctx, &res)
+		err = s.sendWebhooks(ctx, holder, &res)
 	}
 	if err == nil && cfg.smtpEnabled() {
 		err = s.sendMails(ctx, cfg, &res)
@@ -302,14 +302,26 @@ func jitter(deliveryID string, attempt int) func() float64 {
 	return func() float64 { return v }
 }
 
-// sendWebhooks attempts the due deliveries.
-func (s *Server) sendWebhooks(ctx context.Context, res *NotifyResult) error {
+// errLeaseLost stops a run whose lease another process has taken over.
+var errLeaseLost = errors.New("the notify lease was lost; another process continues")
+
+// sendWebhooks attempts the due deliveries, renewing the lease before
+// each so that a run slowed by timeouts (10 s each) never overlaps
+// another process's run on the same deliveries.
+func (s *Server) sendWebhooks(ctx context.Context, holder string, res *NotifyResult) error {
 	due, err := s.store.DueWebhookDeliveries(ctx, s.now(), notifyBatch)
 	if err != nil || len(due) == 0 {
 		return err
 	}
 	client := s.webhookClient()
 	for _, d := range due {
+		ok, err := s.store.RenewLease(ctx, notifyLease, holder, notifyLeaseTTL)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errLeaseLost
+		}
 		if err := s.attemptDelivery(ctx, client, d, res); err != nil {
 			return err
 		}
