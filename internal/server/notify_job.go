@@ -28,8 +28,9 @@ import (
 const (
 	notifyLease    = "notify"
 	notifyLeaseTTL = 4 * time.Minute
-	// notifyBatch bounds the work of one tick per stage.
-	notifyBatch = 200
+	// notifyBatch bounds the work of one tick per stage (the rest waits
+	// five minutes for the next tick).
+	notifyBatch = 1000
 	// mailMaxAttempts: an immediate mail is given up after this many
 	// failed tries (one per tick, five minutes apart).
 	mailMaxAttempts = 6
