@@ -597,3 +597,37 @@ func TestEOLEventOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestDeliveryResumesAfterRestart: a second Server on the same database
+// (a restart, or another process) continues a delivery where the first
+// left it, sends the notification once and keeps the log.
+func TestDeliveryResumesAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.SQLite(t)
+	first := newEnv(t, st, notifyConfig())
+	admin := first.session(first.user("root@example.eu", auth.RoleAdministrator))
+	rc := newReceiver(t, first.clock.Now)
+	rc.status = http.StatusBadGateway
+	hook := first.createWebhook(t, admin, map[string]any{"url": rc.srv.URL})
+	rc.key, _ = notify.ParseSecret(hook.Secret)
+	if _, err := st.AddNotification(ctx, store.Notification{Kind: store.EventFindingNew, Subject: "new finding"}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := first.s.DeliverNotifications(ctx, "host-a:1"); err != nil || res.WebhookAttempts != 1 {
+		t.Fatalf("first = %+v, %v", res, err)
+	}
+	second := newEnv(t, st, notifyConfig())
+	second.clock.Advance(2 * time.Minute)
+	rc.mu.Lock()
+	rc.status, rc.now = http.StatusOK, second.clock.Now
+	rc.mu.Unlock()
+	res, err := second.s.DeliverNotifications(ctx, "host-b:2")
+	if err != nil || res.FannedOut != 0 || res.WebhookAttempts != 1 {
+		t.Fatalf("second = %+v, %v", res, err)
+	}
+	ds, _ := st.ListWebhookDeliveries(ctx, hook.ID, 10)
+	if rc.count() != 2 || rc.ids[0] != rc.ids[1] || !rc.verifyOK[1] || len(ds) != 1 || ds[0].State != store.DeliveryDelivered ||
+		len(ds[0].Log) != 2 || ds[0].Log[0].Status != http.StatusBadGateway {
+		t.Fatalf("receiver %v %v; deliveries %+v", rc.ids, rc.verifyOK, ds)
+	}
+}
