@@ -49,6 +49,10 @@ type serveFile struct {
 	// and the publisher named in provider-metadata.json.
 	CSAFSigningKey    string `yaml:"csaf_signing_key"`
 	CSAFPublisherName string `yaml:"csaf_publisher_name"`
+	// Webhooks (docs/notifications.md): permit http:// receivers, and
+	// receivers on loopback, private or metadata addresses (labs only).
+	WebhookAllowHTTP    bool `yaml:"webhook_allow_http"`
+	WebhookAllowPrivate bool `yaml:"webhook_allow_private"`
 }
 
 // serveSettings are the resolved settings of one craft serve run.
@@ -85,6 +89,8 @@ the YAML file named by --config or $CRAFT_CONFIG (docs/server.md):
   --advisory-db     CRAFT_ADVISORY_DB      advisory_db:
   --advisory-update-interval CRAFT_ADVISORY_UPDATE_INTERVAL advisory_update_interval:
   --advisory-import CRAFT_ADVISORY_IMPORT  advisory_import:
+  --webhook-allow-http CRAFT_WEBHOOK_ALLOW_HTTP webhook_allow_http:
+  --webhook-allow-private CRAFT_WEBHOOK_ALLOW_PRIVATE webhook_allow_private:
   --csaf-signing-key CRAFT_CSAF_SIGNING_KEY csaf_signing_key:
   --csaf-publisher-name CRAFT_CSAF_PUBLISHER_NAME csaf_publisher_name:
 
@@ -126,6 +132,8 @@ failed; 2 bad configuration.`,
 	f.StringVar(&fl.AdvisoryImport, "advisory-import", "", "import advisories from this folder instead of downloading (air-gapped sites)")
 	f.StringVar(&fl.CSAFSigningKey, "csaf-signing-key", "", "armored OpenPGP private key that signs published CSAF advisories (passphrase in $CRAFT_CSAF_SIGNING_PASSPHRASE)")
 	f.StringVar(&fl.CSAFPublisherName, "csaf-publisher-name", "", "publisher named in /.well-known/csaf/provider-metadata.json (default the server's host name)")
+	f.BoolVar(&fl.WebhookAllowHTTP, "webhook-allow-http", false, "permit http:// webhook receivers (a lab; by default https only)")
+	f.BoolVar(&fl.WebhookAllowPrivate, "webhook-allow-private", false, "permit webhook receivers on loopback, private, link-local or cloud-metadata addresses")
 	return cmd
 }
 
@@ -183,6 +191,12 @@ func resolveServe(app *App, fl serveSettings, proxies string, set func(string) b
 		return out, err
 	}
 	if err := boolean(&out.MFARequiredForAll, "mfa-required-for-all", fl.MFARequiredForAll, "CRAFT_MFA_REQUIRED_FOR_ALL"); err != nil {
+		return out, err
+	}
+	if err := boolean(&out.WebhookAllowHTTP, "webhook-allow-http", fl.WebhookAllowHTTP, "CRAFT_WEBHOOK_ALLOW_HTTP"); err != nil {
+		return out, err
+	}
+	if err := boolean(&out.WebhookAllowPrivate, "webhook-allow-private", fl.WebhookAllowPrivate, "CRAFT_WEBHOOK_ALLOW_PRIVATE"); err != nil {
 		return out, err
 	}
 	switch {
@@ -290,7 +304,8 @@ func runServe(cmd *cobra.Command, app *App, st serveSettings) error {
 	cfg := server.Config{Listen: st.Listen, MetricsListen: st.MetricsListen, DataDir: st.Data,
 		TLSCert: st.TLSCert, TLSKey: st.TLSKey, InsecureHTTP: st.InsecureHTTP,
 		TrustedProxies: proxies, MFARequiredForAll: st.MFARequiredForAll,
-		AdvisoryDB: st.AdvisoryDB, AdvisoryImportDir: st.AdvisoryImport, CSAFPublisherName: st.CSAFPublisherName}
+		AdvisoryDB: st.AdvisoryDB, AdvisoryImportDir: st.AdvisoryImport, CSAFPublisherName: st.CSAFPublisherName,
+		WebhookAllowHTTP: st.WebhookAllowHTTP, WebhookAllowPrivate: st.WebhookAllowPrivate, SealKey: key}
 	if st.CSAFSigningKey != "" {
 		cfg.CSAFSigner, err = server.LoadAdvisorySigner(st.CSAFSigningKey, []byte(app.Getenv("CRAFT_CSAF_SIGNING_PASSPHRASE")))
 		if err != nil {
@@ -333,6 +348,9 @@ func runServe(cmd *cobra.Command, app *App, st serveSettings) error {
 	out := app.Stdout
 	fmt.Fprintf(out, "craft serve %s listening on %s\n", Version, base)
 	fmt.Fprintf(out, "data folder: %s; database: %s\n", st.Data, db.Driver())
+	if st.WebhookAllowHTTP || st.WebhookAllowPrivate {
+		fmt.Fprintln(out, "WARNING: --webhook-allow-http/--webhook-allow-private: webhooks may go out unencrypted or to this host's own network (labs only; docs/notifications.md).")
+	}
 	if st.InsecureHTTP {
 		fmt.Fprintln(out, "WARNING: --insecure-http: serving plain HTTP. Passwords and session cookies cross the network in clear unless a TLS proxy on this host fronts craft.")
 	} else {

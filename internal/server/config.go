@@ -58,6 +58,17 @@ type Config struct {
 	// CSAFPublisherName is the publisher named in provider-metadata.json;
 	// "" means the host name of the server's public URL.
 	CSAFPublisherName string
+	// WebhookAllowHTTP permits http:// webhook URLs (a lab receiver);
+	// by default only https is accepted.
+	WebhookAllowHTTP bool
+	// WebhookAllowPrivate permits webhook receivers on loopback, private,
+	// link-local and cloud-metadata addresses (checked where the
+	// connection is made); by default they are refused.
+	WebhookAllowPrivate bool
+	// SealKey is the 32-byte key (mfa.key) that seals webhook secrets and
+	// the SMTP password at rest; without it webhooks and SMTP cannot be
+	// configured.
+	SealKey []byte
 }
 
 // RateLimits are token buckets: Rate requests per second on average and

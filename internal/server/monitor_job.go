@@ -79,6 +79,7 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
+	s.raiseEOLEvents(ctx, &res)
 	s.m.jobs.WithLabelValues(monitorLease, "ran").Inc()
 	s.log.Info("advisory monitor", slog.Int("releases", res.Releases), slog.Int("findings", res.Findings),
 		slog.Int("events", res.Events), slog.Int("unmatched", res.Unmatched))

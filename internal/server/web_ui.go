@@ -53,6 +53,7 @@ func pageNames() []string {
 		"report", "report_done", "report_status", "securitytxt", "case_list", "case_view",
 		"findings_detail",
 		"advisory_list", "advisory_page",
+		"notify_admin", "notify_account",
 	}
 }
 

@@ -60,8 +60,8 @@ func populate(t *testing.T, s *Store) {
 	steps = append(steps, err)
 	_, err = s.AddReportMessage(ctx, rep.ID, ReportAuthorReporter, "m")
 	steps = append(steps, err)
-	_, err = s.AddNotification(ctx, Notification{Kind: "report.new", ProductID: p.ID, Subject: "s", Reference: rep.Reference})
-	steps = append(steps, err)
+	n, err := s.AddNotification(ctx, Notification{Kind: "report.new", ProductID: p.ID, Subject: "s", Reference: rep.Reference})
+	steps = append(steps, err, populateNotify(ctx, s, u.ID, p.ID, n.ID))
 	c, err := s.CreateCase(ctx, Case{ProductID: p.ID, Title: "t", Source: CaseFromReport, ReportID: rep.ID, CreatedBy: "user:" + u.ID}, "created")
 	steps = append(steps, err)
 	_, err = s.AddCaseSubmission(ctx, c.ID, CaseSubmission{Stage: "vulnerability-early-warning", SubmittedAt: fixedNow,
