@@ -51,6 +51,7 @@ func pageNames() []string {
 		"login", "mfa", "enrol", "recovery", "setup", "error",
 		"home", "account", "users", "user", "products", "audit", "settings",
 		"report", "report_done", "report_status", "securitytxt",
+		"portfolio_dashboard", "portfolio_product", "portfolio_release", "portfolio_components",
 	}
 }
 

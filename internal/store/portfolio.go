@@ -87,6 +87,9 @@ type WidespreadComponent struct {
 type Dashboard struct {
 	// Open counts open findings of releases in support.
 	Open SeverityCounts
+	// ByProduct is Open per product ID (products without open findings
+	// are absent).
+	ByProduct map[string]SeverityCounts
 	// Ending are releases whose support ends within the horizon or has
 	// ended, soonest first (at most DashboardListLimit).
 	Ending []SupportEnding
@@ -112,7 +115,7 @@ type DashboardQuery struct {
 // Dashboard computes the dashboard of q.ProductIDs with three aggregate
 // queries.
 func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (Dashboard, error) {
-	var d Dashboard
+	d := Dashboard{ByProduct: map[string]SeverityCounts{}}
 	if len(q.ProductIDs) == 0 {
 		return d, nil
 	}
@@ -120,24 +123,27 @@ func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (Dashboard, err
 	in, args := inList(2, q.ProductIDs)
 	args = append([]any{month}, args...)
 
-	rows, err := s.q().QueryContext(ctx, `SELECT f.severity_level, f.kev_date_added <> '', COUNT(*)
+	rows, err := s.q().QueryContext(ctx, `SELECT p.id, f.severity_level, f.kev_date_added <> '', COUNT(*)
 		FROM products p JOIN releases r ON r.product_id = p.id JOIN findings f ON f.release_id = r.id
 		WHERE p.id IN `+in+` AND `+inSupportSQL+` AND f.status IN `+openStatuses+`
-		GROUP BY f.severity_level, f.kev_date_added <> ''`, args...)
+		GROUP BY p.id, f.severity_level, f.kev_date_added <> ''`, args...)
 	if err != nil {
 		return d, fmt.Errorf("store: dashboard counts: %w", err)
 	}
 	for rows.Next() {
 		var (
-			level string
-			kev   bool
-			n     int64
+			id, level string
+			kev       bool
+			n         int64
 		)
-		if err := rows.Scan(&level, &kev, &n); err != nil {
+		if err := rows.Scan(&id, &level, &kev, &n); err != nil {
 			rows.Close()
 			return d, fmt.Errorf("store: dashboard counts: %w", err)
 		}
 		d.Open.add(level, kev, n)
+		c := d.ByProduct[id]
+		c.add(level, kev, n)
+		d.ByProduct[id] = c
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

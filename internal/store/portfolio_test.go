@@ -84,6 +84,7 @@ func TestDashboard(t *testing.T) {
 		ctx := context.Background()
 		f := newPortfolioFixture(t, s)
 		d, err := s.Dashboard(ctx, DashboardQuery{ProductIDs: f.allProducts, Now: f.now, EndingWithinMonths: 6})
+		d0 := d
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,6 +121,9 @@ func TestDashboard(t *testing.T) {
 		counts, err := s.ReleaseFindingCounts(ctx, f.alpha.ID)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if c := d0.ByProduct[f.alpha.ID]; c != d0.Open {
+			t.Errorf("by product %+v", d0.ByProduct)
 		}
 		if c := counts[f.a1.ID]; c != (SeverityCounts{Critical: 2, Medium: 1, KEV: 2}) {
 			t.Errorf("release 1.0 counts %+v", c)
