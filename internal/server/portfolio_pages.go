@@ -112,6 +112,9 @@ type dashboardData struct {
 	Ending     []dashboardEnding
 	Widespread []store.WidespreadComponent
 	WarnMonths int
+	// AsOf is when the snapshot the counts come from was taken; zero when
+	// they were counted now.
+	AsOf time.Time
 }
 
 type dashboardProduct struct {
@@ -148,7 +151,7 @@ func (w *web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	data := dashboardData{Open: viewCounts(d.Open), Trend: newTrendChart(days, from, to), Widespread: d.Widespread,
-		WarnMonths: supportWarnMonths}
+		WarnMonths: supportWarnMonths, AsOf: d.AsOf}
 	for _, p := range products {
 		prof, err := s.store.GetProductProfile(ctx, p.ID)
 		if err != nil {

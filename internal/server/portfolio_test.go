@@ -198,6 +198,10 @@ func TestPortfolioIsolation(t *testing.T) {
 func TestPortfolioDashboard(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newPortfolioEnv(t, st)
+		live, _ := e.page("/dashboard", e.vera, http.StatusOK)
+		if got := textOf(byID(live, "as-of")); got != "Counted now." {
+			t.Errorf("before a snapshot: %q", got)
+		}
 		// Two processes tick at once; one row per product.
 		var wg sync.WaitGroup
 		for _, h := range []string{"host-a:1", "host-b:2"} {
@@ -210,6 +214,14 @@ func TestPortfolioDashboard(t *testing.T) {
 			t.Fatalf("snapshots %+v, %v", days, err)
 		}
 		doc, _ := e.page("/dashboard", e.vera, http.StatusOK)
+		if got := textOf(byID(doc, "as-of")); !strings.HasPrefix(got, "As counted at 2026-12-04 10:00 UTC") {
+			t.Errorf("after a snapshot: %q", got)
+		}
+		for _, id := range []string{"open-counts", "widespread", "support-ending", "products"} {
+			if a, b := textOf(byID(live, id)), textOf(byID(doc, id)); a != b {
+				t.Errorf("%s live %q, from the snapshot %q", id, a, b)
+			}
+		}
 		if got := textOf(byID(doc, "open-counts")); got != "3 open 1 KEV-listed (actively exploited) 1 critical 0 high 1 medium 1 low 0 no or unknown severity" {
 			t.Errorf("open counts: %q", got)
 		}

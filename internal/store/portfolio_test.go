@@ -79,10 +79,31 @@ func newPortfolioFixture(t *testing.T, s *Store) portfolioFixture {
 	return f
 }
 
+// TestDashboard: the same dashboard whether counted live (no snapshot of
+// today yet), from today's snapshot, or with one product snapshotted and
+// the other live.
 func TestDashboard(t *testing.T) {
+	for _, mode := range []string{"live", "snapshot", "mixed"} {
+		t.Run(mode, func(t *testing.T) { testDashboard(t, mode) })
+	}
+}
+
+func testDashboard(t *testing.T, mode string) {
 	forEachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newPortfolioFixture(t, s)
+		switch mode {
+		case "snapshot":
+			if _, err := s.RecordSnapshots(ctx, f.now); err != nil {
+				t.Fatal(err)
+			}
+		case "mixed":
+			if _, err := s.RecordSnapshots(ctx, f.now); err != nil {
+				t.Fatal(err)
+			}
+			rawExec(t, s, `DELETE FROM finding_snapshots WHERE product_id = $1`, f.beta.ID)
+			rawExec(t, s, `DELETE FROM component_stats WHERE product_id = $1`, f.beta.ID)
+		}
 		d, err := s.Dashboard(ctx, DashboardQuery{ProductIDs: f.allProducts, Now: f.now, EndingWithinMonths: 6})
 		d0 := d
 		if err != nil {
@@ -140,28 +161,27 @@ func TestSnapshotsIdempotent(t *testing.T) {
 	forEachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newPortfolioFixture(t, s)
-		var (
-			wg    sync.WaitGroup
-			mu    sync.Mutex
-			added int
-		)
+		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
-				n, err := s.RecordSnapshots(ctx, f.now)
-				if err != nil && !errors.Is(err, ErrConflict) {
-					t.Errorf("record: %v", err)
+				if n, err := s.RecordSnapshots(ctx, f.now); err != nil || n != 2 {
+					t.Errorf("record: %d, %v", n, err)
 				}
-				mu.Lock()
-				added += n
-				mu.Unlock()
 			})
 		}
 		wg.Wait()
-		if n, err := s.RecordSnapshots(ctx, f.now.Add(time.Hour)); err != nil || n != 0 {
-			t.Errorf("second tick added %d, %v", n, err)
+		// A later tick the same day, after a triage, updates the row.
+		rawExec(t, s, `UPDATE findings SET status = 'fixed' WHERE release_id = $1 AND vuln_id = 'CVE-2021-44832'`, f.a2.ID)
+		if n, err := s.RecordSnapshots(ctx, f.now.Add(time.Hour)); err != nil || n != 2 {
+			t.Errorf("second tick counted %d, %v", n, err)
 		}
-		if added != 2 {
-			t.Errorf("added %d rows, want 2 (one per product)", added)
+		d, err := s.Dashboard(ctx, DashboardQuery{ProductIDs: f.alphaIDs, Now: f.now})
+		if err != nil || d.Open != (SeverityCounts{Critical: 2, Medium: 1, KEV: 2}) || d.AsOf != f.now.Add(time.Hour) {
+			t.Errorf("after the second tick: %+v as of %v, %v", d.Open, d.AsOf, err)
+		}
+		rawExec(t, s, `UPDATE findings SET status = 'affected' WHERE release_id = $1 AND vuln_id = 'CVE-2021-44832'`, f.a2.ID)
+		if _, err := s.RecordSnapshots(ctx, f.now.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
 		}
 		var rows int
 		if err := s.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM finding_snapshots`).Scan(&rows); err != nil || rows != 2 {

@@ -19,73 +19,81 @@ type SnapshotDay struct {
 }
 
 // RecordSnapshots stores today's snapshot (the UTC day of now) of every
-// product, counting as [Store.Dashboard] does. A product that already has
-// a row for the day keeps it, so calling this twice, or from two processes
-// at once, leaves one row per product per day. It returns the rows added.
+// product, counting as [Store.Dashboard] does, and the per-component
+// counts the dashboard's widespread list reads (component_stats). A
+// product's row of the day is updated in place, so calling this again, or
+// from two processes at once, leaves one row per product per day holding
+// the latest counts. It returns the number of products counted.
 func (s *Store) RecordSnapshots(ctx context.Context, now time.Time) (int, error) {
 	day := now.UTC().Format(time.DateOnly)
 	month := now.UTC().Format("2006-01")
-	added := 0
-	err := s.inTx(ctx, "record snapshots", func(tx *sql.Tx) error {
-		added = 0
-		rows, err := tx.QueryContext(ctx, `SELECT p.id, f.severity_level, f.kev_date_added <> '', COUNT(f.release_id)
-			FROM products p
-			LEFT JOIN releases r ON r.product_id = p.id AND `+inSupportSQL+`
-			LEFT JOIN findings f ON f.release_id = r.id AND f.status IN `+openStatuses+`
-			WHERE NOT EXISTS (SELECT 1 FROM finding_snapshots x WHERE x.day = $2 AND x.product_id = p.id)
-			GROUP BY p.id, f.severity_level, f.kev_date_added <> ''`, month, day)
-		if err != nil {
-			return err
+	// Count outside the write transaction: on SQLite the write lock is
+	// then held only for the writes below.
+	rows, err := s.q().QueryContext(ctx, `SELECT p.id, f.severity_level, f.kev_date_added <> '', COUNT(f.release_id)
+		FROM products p
+		LEFT JOIN releases r ON r.product_id = p.id AND `+inSupportSQL+`
+		LEFT JOIN findings f ON f.release_id = r.id AND f.status IN `+openStatuses+`
+		GROUP BY p.id, f.severity_level, f.kev_date_added <> ''`, month)
+	if err != nil {
+		return 0, fmt.Errorf("store: record snapshots: %w", err)
+	}
+	counts := make(map[string]*SeverityCounts)
+	var order []string
+	for rows.Next() {
+		var (
+			id    string
+			level sql.NullString
+			kev   sql.NullBool
+			n     int64
+		)
+		if err := rows.Scan(&id, &level, &kev, &n); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("store: record snapshots: %w", err)
 		}
-		counts := make(map[string]*SeverityCounts)
-		var order []string
-		for rows.Next() {
-			var (
-				id    string
-				level sql.NullString
-				kev   sql.NullBool
-				n     int64
-			)
-			if err := rows.Scan(&id, &level, &kev, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			c, ok := counts[id]
-			if !ok {
-				c = &SeverityCounts{}
-				counts[id] = c
-				order = append(order, id)
-			}
-			if level.Valid {
-				c.add(level.String, kev.Bool, n)
-			}
+		c, ok := counts[id]
+		if !ok {
+			c = &SeverityCounts{}
+			counts[id] = c
+			order = append(order, id)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		if level.Valid {
+			c.add(level.String, kev.Bool, n)
 		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("store: record snapshots: %w", err)
+	}
+	err = s.inTx(ctx, "record snapshots", func(tx *sql.Tx) error {
 		taken := toDB(now)
 		for _, id := range order {
 			c := counts[id]
-			res, err := tx.ExecContext(ctx, `INSERT INTO finding_snapshots (day, product_id, critical, high, medium,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO finding_snapshots (day, product_id, critical, high, medium,
 				low, other, kev, taken_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-				ON CONFLICT (day, product_id) DO NOTHING`,
-				day, id, c.Critical, c.High, c.Medium, c.Low, c.Other, c.KEV, taken)
-			if err != nil {
+				ON CONFLICT (day, product_id) DO UPDATE SET critical = excluded.critical, high = excluded.high,
+				medium = excluded.medium, low = excluded.low, other = excluded.other, kev = excluded.kev,
+				taken_at = excluded.taken_at`,
+				day, id, c.Critical, c.High, c.Medium, c.Low, c.Other, c.KEV, taken); err != nil {
 				return err
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			added += int(n)
 		}
-		return nil
+		if _, err := tx.ExecContext(ctx, `DELETE FROM component_stats`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO component_stats (product_id, name, version, releases, open_count, kev)
+			SELECT p.id, f.component_name, f.component_version, COUNT(DISTINCT f.release_id), COUNT(*),
+			SUM(CASE WHEN f.kev_date_added <> '' THEN 1 ELSE 0 END)
+			FROM products p JOIN releases r ON r.product_id = p.id JOIN findings f ON f.release_id = r.id
+			WHERE `+inSupportSQL+` AND f.status IN `+openStatuses+`
+			GROUP BY p.id, f.component_name, f.component_version
+			ON CONFLICT (product_id, name, version) DO UPDATE SET releases = excluded.releases,
+			open_count = excluded.open_count, kev = excluded.kev`, month)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: record snapshots: %w", err)
 	}
-	return added, nil
+	return len(order), nil
 }
 
 // ListSnapshots returns the trend of productIDs from the day from to the

@@ -6,7 +6,8 @@
 -- is TEXT "2026-12-04" so it compares as a string on both engines.
 --
 -- The primary key (day, product_id) makes a snapshot idempotent: a second
--- process, or a second tick on the same day, inserts nothing.
+-- process, or a later tick on the same day, updates today's row in place
+-- (the row holds the day's latest counts), never adds one.
 
 -- +goose Up
 CREATE TABLE finding_snapshots (
@@ -25,7 +26,22 @@ CREATE TABLE finding_snapshots (
 );
 CREATE INDEX finding_snapshots_product ON finding_snapshots (product_id, day);
 
--- The dashboard's aggregates read only these columns of open findings:
+-- The open findings of releases in support per product and component
+-- version, as the last snapshot tick counted them: the dashboard's "most
+-- widespread vulnerable components" sums these few rows instead of
+-- grouping a million findings on every page view. Replaced per product by
+-- each tick, in the transaction that writes the product's snapshot row.
+CREATE TABLE component_stats (
+    product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    releases   BIGINT NOT NULL,
+    open_count BIGINT NOT NULL,
+    kev        BIGINT NOT NULL,
+    PRIMARY KEY (product_id, name, version)
+);
+
+-- The snapshot tick's aggregates read only these columns of open findings:
 -- a covering index lets both engines count without touching the table.
 CREATE INDEX findings_release_open ON findings (release_id, status, severity_level, kev_date_added);
 
