@@ -3,11 +3,14 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
@@ -457,4 +460,39 @@ func TestNiceCeiling(t *testing.T) {
 			t.Errorf("niceCeiling(%d) = %d, want %d", tc.n, got, tc.want)
 		}
 	}
+}
+
+// FuzzPortfolioQuery: the release page's filters and the component search's
+// parameters and cursor never panic, and what they accept is bounded,
+// valid UTF-8 without control characters.
+func FuzzPortfolioQuery(f *testing.F) {
+	for _, seed := range []string{"q=log4j&ecosystem=npm&relationship=direct&severity=high&status=fixed&kev=yes",
+		"name=log4j-core&version=2.14.1", "purl=pkg:maven/a/b@1&cursor=eyJwIjoiQSJ9", "q=%00", "kev=%ff", "cursor=!!",
+		"name=" + strings.Repeat("x", 600)} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		r := httptestRequest("/x?" + raw)
+		if fl, err := parseReleaseFilters(r); err == nil {
+			for _, v := range []string{fl.Q, fl.Ecosystem, fl.Relationship, fl.Severity, fl.Status, fl.KEV} {
+				if len(v) > maxQueryParam || !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl) {
+					t.Errorf("accepted %q", v)
+				}
+			}
+		}
+		if pr, err := parsePageRequest(r); err == nil {
+			var c store.ComponentCursor
+			_, _ = pr.Decode(&c)
+		}
+	})
+}
+
+// httptestRequest is a GET whose URL is target when it parses (the fuzzer
+// makes many that do not; those keep "/").
+func httptestRequest(target string) *http.Request {
+	r := httptest.NewRequest("GET", "https://127.0.0.1:8443/", nil)
+	if u, err := url.Parse(target); err == nil {
+		r.URL = u
+	}
+	return r
 }
