@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -127,6 +128,7 @@ func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (Dashboard, err
 	if len(q.ProductIDs) == 0 {
 		return d, nil
 	}
+	q.ProductIDs = slices.Compact(slices.Sorted(slices.Values(q.ProductIDs)))
 	snapped, asOf, err := s.todaysSnapshots(ctx, q.ProductIDs, q.Now)
 	if err != nil {
 		return d, err
@@ -167,7 +169,19 @@ func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (Dashboard, err
 			return d, err
 		}
 	}
-	if len(have) > 0 {
+	all, err := s.coversAllProducts(ctx, have)
+	if err != nil {
+		return d, err
+	}
+	switch {
+	case all && len(missing) == 0:
+		// Every product, every one snapshotted: the precomputed ranking.
+		if wide, err = s.widespread(ctx, sqlPart{`SELECT name, version, releases, open_count, kev
+			FROM component_stats_all ORDER BY releases DESC, open_count DESC, name, version
+			LIMIT ` + fmt.Sprint(DashboardListLimit), nil}); err != nil {
+			return d, err
+		}
+	case len(have) > 0:
 		in, args := inList(1, have)
 		query := `SELECT name, version, CAST(SUM(releases) AS BIGINT) AS rels, CAST(SUM(open_count) AS BIGINT) AS open_n,
 			CAST(SUM(kev) AS BIGINT) FROM component_stats WHERE product_id IN ` + in + `
@@ -200,6 +214,18 @@ func (s *Store) Dashboard(ctx context.Context, q DashboardQuery) (Dashboard, err
 		return d, fmt.Errorf("store: dashboard support ending: %w", err)
 	}
 	return d, nil
+}
+
+// coversAllProducts reports whether ids (distinct) are every product.
+func (s *Store) coversAllProducts(ctx context.Context, ids []string) (bool, error) {
+	if len(ids) == 0 {
+		return false, nil
+	}
+	var n int
+	if err := s.q().QueryRowContext(ctx, `SELECT COUNT(*) FROM products`).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: dashboard: %w", err)
+	}
+	return n == len(ids), nil
 }
 
 // todaysSnapshots returns the snapshot rows of today (the UTC day of now)

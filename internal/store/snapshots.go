@@ -88,6 +88,17 @@ func (s *Store) RecordSnapshots(ctx context.Context, now time.Time) (int, error)
 			GROUP BY p.id, f.component_name, f.component_version
 			ON CONFLICT (product_id, name, version) DO UPDATE SET releases = excluded.releases,
 			open_count = excluded.open_count, kev = excluded.kev`, month)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM component_stats_all`); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO component_stats_all (name, version, releases, open_count, kev)
+			SELECT name, version, SUM(releases), SUM(open_count), SUM(kev) FROM component_stats
+			GROUP BY name, version
+			ON CONFLICT (name, version) DO UPDATE SET releases = excluded.releases,
+			open_count = excluded.open_count, kev = excluded.kev`)
 		return err
 	})
 	if err != nil {
