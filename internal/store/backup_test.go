@@ -53,6 +53,8 @@ func populate(t *testing.T, s *Store) {
 				ComponentVersion: "1", SeverityLevel: "high", SeverityScore: 75, KEVDateAdded: "2025-01-23"}}})
 		steps = append(steps, err)
 	}
+	_, err = s.RecordSnapshots(ctx, fixedNow)
+	steps = append(steps, err)
 	rep, err := s.CreateReport(ctx, Report{ProductID: p.ID, Description: "d"}, "status-hash")
 	steps = append(steps, err)
 	_, err = s.AddReportMessage(ctx, rep.ID, ReportAuthorReporter, "m")
