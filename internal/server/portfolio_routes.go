@@ -1,14 +1,84 @@
 package server
 
-import "context"
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/craft-cra/craft/internal/auth"
+)
 
 // Portfolio web pages: dashboard, product, release, component search (issue 6, item 5).
+
+// Paths of the portfolio pages.
+const (
+	// DashboardPagePath is the portfolio dashboard, first in the nav.
+	DashboardPagePath = "/dashboard"
+	// ComponentSearchPagePath is the portfolio-wide component search.
+	ComponentSearchPagePath = "/components"
+)
+
+// snapshotLease names the lease under which one process records the daily
+// findings snapshot; snapshotLeaseTTL outlasts one snapshot by far.
+const (
+	snapshotLease    = "finding-snapshot"
+	snapshotLeaseTTL = 10 * time.Minute
+)
 
 // portfolioRoutes returns the routes of this feature; router.go and the route-table
 // tests take them through [Server.Routes].
 func (s *Server) portfolioRoutes() []Route {
-	return nil
+	ui, err := newWebUI(portfolioPageNames()...)
+	if err != nil {
+		// Cannot happen with the embedded templates (TestWebTemplatesParse
+		// parses them); if it does, the pages answer 500 and the log says why.
+		s.log.LogAttrs(context.Background(), slog.LevelError, "portfolio pages disabled", slog.String("error", err.Error()))
+		ui = nil
+	}
+	w := &web{s: s, ui: ui}
+	h := w.handler
+	return []Route{
+		{Method: "GET", Pattern: DashboardPagePath, Perm: auth.PermProductList, Kind: KindPage, Handler: h(w.dashboardPage)},
+		{Method: "GET", Pattern: ComponentSearchPagePath, Perm: auth.PermProductList, Kind: KindPage, Handler: h(w.componentSearchPage)},
+		{Method: "GET", Pattern: "/products/{product}", Perm: auth.PermProductRead, ProductParam: "product", Kind: KindPage, Handler: h(w.productPage)},
+		{Method: "GET", Pattern: "/products/{product}/releases/{version}", Perm: auth.PermProductRead, ProductParam: "product", Kind: KindPage, Handler: h(w.releasePage)},
+		{Method: "GET", Pattern: "/api/v1/components", Perm: auth.PermProductList, Handler: s.searchComponents},
+	}
 }
 
-// snapshotTick records the daily findings snapshot from the job loop.
-func (s *Server) snapshotTick(ctx context.Context, holder string) {}
+// portfolioPageNames are the page templates of the portfolio pages.
+func portfolioPageNames() []string {
+	return []string{"portfolio_dashboard", "portfolio_product", "portfolio_release", "portfolio_components"}
+}
+
+// snapshotTick records the daily findings snapshot from the job loop: the
+// process holding the lease inserts today's row of every product that has
+// none yet, so the table gets one row per product per day however many
+// processes tick.
+func (s *Server) snapshotTick(ctx context.Context, holder string) {
+	ok, err := s.store.AcquireLease(ctx, snapshotLease, holder, snapshotLeaseTTL)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("snapshot job: lease", slog.String("error", err.Error()))
+		}
+		return
+	}
+	if !ok {
+		return
+	}
+	defer func() {
+		if err := s.store.ReleaseLease(context.WithoutCancel(ctx), snapshotLease, holder); err != nil {
+			s.log.Warn("snapshot job: release lease", slog.String("error", err.Error()))
+		}
+	}()
+	n, err := s.store.RecordSnapshots(ctx, s.now())
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("snapshot job", slog.String("error", err.Error()))
+		}
+		return
+	}
+	if n > 0 {
+		s.log.Info("snapshot job: recorded", slog.Int("products", n))
+	}
+}

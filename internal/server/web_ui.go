@@ -54,6 +54,7 @@ func pageNames() []string {
 		"findings_detail",
 		"advisory_list", "advisory_page",
 		"notify_admin", "notify_account",
+		"portfolio_dashboard", "portfolio_product", "portfolio_release", "portfolio_components",
 	}
 }
 

@@ -56,6 +56,8 @@ func populate(t *testing.T, s *Store) {
 			Entries: []TriageEntry{{VulnID: "CVE-2024-0001", ComponentKey: "/c@1", Status: TriageFixed, Comment: "c"}}})
 		steps = append(steps, err)
 	}
+	_, err = s.RecordSnapshots(ctx, fixedNow)
+	steps = append(steps, err)
 	rep, err := s.CreateReport(ctx, Report{ProductID: p.ID, Description: "d"}, "status-hash")
 	steps = append(steps, err)
 	_, err = s.AddReportMessage(ctx, rep.ID, ReportAuthorReporter, "m")
