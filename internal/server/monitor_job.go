@@ -49,6 +49,11 @@ type MonitorResult struct {
 	Findings  int // current findings of those releases
 	Events    int // notifications queued
 	Unmatched int // releases that could not be matched (logged)
+	// Rewritten is the number of releases whose findings changed and
+	// Rows the finding rows written (inserted, updated or deleted); the
+	// portfolio re-match leaves unchanged releases alone.
+	Rewritten int
+	Rows      int
 }
 
 // MonitorAdvisories is the monitoring job, if holder gets its lease:
@@ -75,7 +80,7 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
-	if err := s.rematchAll(ctx, &res); err != nil {
+	if err := s.rematchPortfolio(ctx, &res); err != nil {
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
@@ -142,7 +147,8 @@ func (s *Server) openAdvisories(ctx context.Context) (*advisory.Store, error) {
 func inSupport(status string) bool { return status != supportEnded }
 
 // rematchAll re-matches every release in support that has an SBOM, each in
-// its own transaction.
+// its own transaction: the release-by-release path that rematchPortfolio
+// (monitor_batch.go) replaced in the job; tests compare the two.
 func (s *Server) rematchAll(ctx context.Context, res *MonitorResult) error {
 	db, err := s.openAdvisories(ctx)
 	if err != nil {
