@@ -35,7 +35,9 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -59,6 +61,7 @@ type options struct {
 	perPackage int
 	rematch    bool
 	topUpdate  int
+	cpuProfile string
 }
 
 func run() error {
@@ -75,7 +78,19 @@ func run() error {
 	flag.IntVar(&o.perPackage, "per-package", 7, "advisory records per advised package")
 	flag.BoolVar(&o.rematch, "rematch", false, "measure the re-match after an advisory update of an existing -out folder")
 	flag.IntVar(&o.topUpdate, "update", 200, "with -rematch: the advisory update adds one record for each of this many most popular packages")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if o.out == "" {
 		return errors.New("-out is required")
 	}
@@ -98,4 +113,14 @@ func peakRSSMB() float64 {
 		return 0
 	}
 	return float64(ru.Maxrss) / 1024 // Linux reports KiB
+}
+
+// cpuTime is the process's user+system CPU time: on a shared machine it
+// says more than wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

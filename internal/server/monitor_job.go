@@ -54,6 +54,8 @@ type MonitorResult struct {
 	// portfolio re-match leaves unchanged releases alone.
 	Rewritten int
 	Rows      int
+	// Refresh and Rematch are the wall times of the two stages.
+	Refresh, Rematch time.Duration
 }
 
 // MonitorAdvisories is the monitoring job, if holder gets its lease:
@@ -76,17 +78,22 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 		return MonitorResult{}, nil
 	}
 	res := MonitorResult{Ran: true}
+	start := time.Now()
 	if err := s.refreshAdvisories(ctx, path, &res); err != nil {
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
+	res.Refresh = time.Since(start)
+	start = time.Now()
 	if err := s.rematchPortfolio(ctx, &res); err != nil {
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
+	res.Rematch = time.Since(start)
 	s.m.jobs.WithLabelValues(monitorLease, "ran").Inc()
 	s.log.Info("advisory monitor", slog.Int("releases", res.Releases), slog.Int("findings", res.Findings),
-		slog.Int("events", res.Events), slog.Int("unmatched", res.Unmatched))
+		slog.Int("events", res.Events), slog.Int("unmatched", res.Unmatched), slog.Int("rewritten", res.Rewritten),
+		slog.Int("rows", res.Rows), slog.Duration("refresh", res.Refresh), slog.Duration("rematch", res.Rematch))
 	return res, nil
 }
 
