@@ -253,15 +253,8 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 		out.Deleted++
 		rows++
 	}
-	for _, ev := range events {
-		id, err := newID()
-		if err != nil {
-			return false, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (id, kind, product_id, subject, reference, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, id, ev.Kind, u.ProductID, ev.Subject, ev.VulnID, now); err != nil {
-			return false, err
-		}
+	if err := insertNotifications(ctx, tx, batch, now, u.ProductID, events); err != nil {
+		return false, err
 	}
 	out.Events = append(out.Events, events...)
 	return rows > 0 || len(events) > 0, nil
@@ -297,6 +290,35 @@ func insertFindings(ctx context.Context, tx *sql.Tx, batch int, now int64, relea
 		}
 		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("findings: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertNotifications queues one notification per event, a few rows per
+// statement: the first match of a portfolio queues one per finding.
+func insertNotifications(ctx context.Context, tx *sql.Tx, batch int, now int64, productID string, events []FindingEvent) error {
+	const cols = 6
+	for start := 0; start < len(events); start += batch {
+		end := min(start+batch, len(events))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO notifications (id, kind, product_id, subject, reference, created_at) VALUES `)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			id, err := newID()
+			if err != nil {
+				return err
+			}
+			if i > start {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			ev := events[i]
+			args = append(args, id, ev.Kind, productID, ev.Subject, ev.VulnID, now)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("notifications: %w", err)
 		}
 	}
 	return nil
