@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/craft-cra/craft/internal/advisory"
@@ -24,14 +25,18 @@ import (
 // in chunks, so memory stays bounded by a chunk plus the per-triple cache,
 // and a release whose findings did not change is not written at all.
 
-// rematchChunk is how many releases are read, matched and written
+// rematchChunk is how many releases are read, compared and written
 // together: about rematchChunk × components rows in memory at once, and
 // one write transaction per chunk (short enough that an SBOM upload
 // waiting for SQLite's write lock is not held up for long).
 const rematchChunk = 50
 
+// keyChunk is how many releases' distinct component keys one query
+// collects (well under both engines' limits on bound parameters).
+const keyChunk = 200
+
 // componentKey is what a component's match depends on.
-type componentKey struct{ ecosystem, name, version string }
+type componentKey = store.ComponentKey
 
 // keyFinding is one finding of a componentKey, without the component.
 type keyFinding struct {
@@ -73,6 +78,26 @@ func (s *Server) rematchPortfolio(ctx context.Context, res *MonitorResult) error
 		return fmt.Errorf("monitor: %w", err)
 	}
 	pm := &portfolioMatcher{db: db, now: s.now(), cache: make(map[componentKey][]keyFinding)}
+	// Match every distinct component of the portfolio first, in one
+	// match.Match call, so that each package's advisories are read and
+	// decoded once.
+	var keys []componentKey
+	for start := 0; start < len(rels); start += keyChunk {
+		chunk := rels[start:min(start+keyChunk, len(rels))]
+		ids := make([]string, len(chunk))
+		for i, r := range chunk {
+			ids[i] = r.release.ID
+		}
+		ks, err := s.store.ComponentKeysOfReleases(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("monitor: %w", err)
+		}
+		keys = append(keys, ks...)
+	}
+	if err := pm.match(ctx, keys); err != nil {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	keys = nil
 	for start := 0; start < len(rels); start += rematchChunk {
 		chunk := rels[start:min(start+rematchChunk, len(rels))]
 		if err := s.rematchChunk(ctx, pm, chunk, res); err != nil {
@@ -131,23 +156,29 @@ func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk [
 	if err != nil {
 		return err
 	}
-	if err := pm.matchNew(ctx, comps); err != nil {
+	if err := pm.matchNew(ctx, comps); err != nil { // keys added since they were collected
 		return err
 	}
 	stored, err := s.store.FindingsOfReleases(ctx, ids)
 	if err != nil {
 		return err
 	}
-	var changed []store.FindingsUpdate
+	var changed []store.FindingsChange
 	for _, r := range chunk {
 		fs := pm.findings(comps[r.release.ID])
 		res.Releases++
 		res.Findings += len(fs)
-		if store.SameFindings(stored[r.release.ID], fs) {
+		sf := stored[r.release.ID]
+		var prev []store.Finding
+		if sf != nil {
+			prev = sf.Findings
+		}
+		if store.SameFindings(prev, fs) {
 			continue
 		}
-		changed = append(changed, store.FindingsUpdate{ReleaseID: r.release.ID, ProductID: r.release.ProductID,
-			ProductName: r.productName, Version: r.release.Version, Findings: fs})
+		changed = append(changed, store.FindingsChange{Stored: sf, FindingsUpdate: store.FindingsUpdate{
+			ReleaseID: r.release.ID, ProductID: r.release.ProductID, ProductName: r.productName,
+			Version: r.release.Version, Findings: fs}})
 	}
 	if len(changed) == 0 {
 		return nil
@@ -162,24 +193,34 @@ func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk [
 	return nil
 }
 
-// matchNew matches the component keys of comps not matched before in this
-// run, all in one match.Match call (one advisory lookup per ecosystem).
+// matchNew matches the keys of comps that were not matched before in
+// this run: components of an SBOM uploaded since the keys were collected.
 func (pm *portfolioMatcher) matchNew(ctx context.Context, comps map[string][]store.ReleaseComponent) error {
-	inv := &inventory.Inventory{Root: "portfolio", Source: "sbom"}
-	keys := make(map[string]componentKey)
+	var keys []componentKey
 	for _, cs := range comps {
 		for _, c := range cs {
-			k := componentKey{c.Ecosystem, c.Name, c.Version}
-			if _, ok := pm.cache[k]; ok {
-				continue
+			k := componentKey{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
+			if _, ok := pm.cache[k]; !ok {
+				keys = append(keys, k)
 			}
-			pm.cache[k] = nil // no finding until the match says otherwise
-			// The key is the component ID, so findings come back by key.
-			id := fmt.Sprintf("%d", len(keys))
-			keys[id] = k
-			inv.Components = append(inv.Components, inventory.Component{ID: id, Name: c.Name,
-				Version: c.Version, Ecosystem: c.Ecosystem})
 		}
+	}
+	return pm.match(ctx, keys)
+}
+
+// match matches the keys not matched before in this run, all in one
+// match.Match call (one advisory lookup per ecosystem), and caches their
+// findings.
+func (pm *portfolioMatcher) match(ctx context.Context, keys []componentKey) error {
+	inv := &inventory.Inventory{Root: "portfolio", Source: "sbom"}
+	for _, k := range keys {
+		if _, ok := pm.cache[k]; ok {
+			continue
+		}
+		pm.cache[k] = nil // no finding until the match says otherwise
+		// The component ID is the key's index, so findings come back by key.
+		inv.Components = append(inv.Components, inventory.Component{ID: strconv.Itoa(len(inv.Components)),
+			Name: k.Name, Version: k.Version, Ecosystem: k.Ecosystem})
 	}
 	if len(inv.Components) == 0 {
 		return nil
@@ -189,7 +230,12 @@ func (pm *portfolioMatcher) matchNew(ctx context.Context, comps map[string][]sto
 		return err
 	}
 	for _, f := range m.Findings {
-		k := keys[f.Component.ID]
+		i, err := strconv.Atoi(f.Component.ID)
+		if err != nil || i < 0 || i >= len(inv.Components) {
+			return fmt.Errorf("match returned an unknown component %q", f.Component.ID)
+		}
+		c := inv.Components[i]
+		k := componentKey{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
 		kf := keyFinding{vulnID: f.ID, aliases: f.Aliases, level: f.Severity.Level,
 			score: int64(math.Round(f.Severity.Score * 10)), minFix: f.MinimumFix}
 		if f.KEV != nil {
@@ -205,7 +251,7 @@ func (pm *portfolioMatcher) matchNew(ctx context.Context, comps map[string][]sto
 func (pm *portfolioMatcher) findings(comps []store.ReleaseComponent) []store.Finding {
 	var out []store.Finding
 	for _, c := range comps {
-		for _, kf := range pm.cache[componentKey{c.Ecosystem, c.Name, c.Version}] {
+		for _, kf := range pm.cache[componentKey{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}] {
 			out = append(out, store.Finding{VulnID: kf.vulnID, ComponentID: c.ComponentID, Aliases: kf.aliases,
 				ComponentPURL: c.PURL, ComponentName: c.Name, ComponentVersion: c.Version,
 				Ecosystem: c.Ecosystem, SeverityLevel: kf.level, SeverityScore: kf.score,

@@ -46,17 +46,65 @@ func (s *Store) ComponentsOfReleases(ctx context.Context, releaseIDs []string) (
 	return out, nil
 }
 
+// ComponentKey is what matching a component depends on.
+type ComponentKey struct{ Ecosystem, Name, Version string }
+
+// ComponentKeysOfReleases returns the distinct (ecosystem, name, version)
+// of the components of releaseIDs, so that a portfolio's components can be
+// matched once each, before they are read release by release.
+func (s *Store) ComponentKeysOfReleases(ctx context.Context, releaseIDs []string) ([]ComponentKey, error) {
+	if len(releaseIDs) == 0 {
+		return nil, nil
+	}
+	in, args := inList(releaseIDs, 0)
+	rows, err := s.q().QueryContext(ctx, `SELECT DISTINCT ecosystem, name, version FROM release_components
+		WHERE release_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: component keys of releases: %w", err)
+	}
+	defer rows.Close()
+	var out []ComponentKey
+	for rows.Next() {
+		var k ComponentKey
+		if err := rows.Scan(&k.Ecosystem, &k.Name, &k.Version); err != nil {
+			return nil, fmt.Errorf("store: component keys of releases: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: component keys of releases: %w", err)
+	}
+	return out, nil
+}
+
+// StoredFindings are a release's findings as read, with the stamp that
+// tells ApplyFindingChanges whether they changed since.
+type StoredFindings struct {
+	Findings []Finding
+	stamp    findingsStamp
+}
+
+// findingsStamp is the number of a release's findings and their latest
+// last_seen: every write of a finding sets last_seen to the time of the
+// write and a deletion lowers the count, so an equal stamp means the
+// rows read are still the rows stored.
+type findingsStamp struct {
+	count    int
+	lastSeen int64
+}
+
 // FindingsOfReleases returns the stored findings of each of releaseIDs,
-// keyed by release ID; releases without findings are absent.
-func (s *Store) FindingsOfReleases(ctx context.Context, releaseIDs []string) (map[string][]Finding, error) {
-	out := make(map[string][]Finding, len(releaseIDs))
+// keyed by release ID; releases without findings are absent. Times and
+// status are not read: a re-match compares only the data it writes.
+func (s *Store) FindingsOfReleases(ctx context.Context, releaseIDs []string) (map[string]*StoredFindings, error) {
+	out := make(map[string]*StoredFindings, len(releaseIDs))
 	if len(releaseIDs) == 0 {
 		return out, nil
 	}
 	in, args := inList(releaseIDs, 0)
 	rows, err := s.q().QueryContext(ctx, `SELECT release_id, vuln_id, component_id, aliases, component_purl,
 		component_name, component_version, ecosystem, severity_level, severity_score, minimum_fix,
-		kev_date_added, first_seen, last_seen, status FROM findings WHERE release_id IN (`+in+`)`, args...)
+		kev_date_added, last_seen FROM findings WHERE release_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: findings of releases: %w", err)
 	}
@@ -65,18 +113,24 @@ func (s *Store) FindingsOfReleases(ctx context.Context, releaseIDs []string) (ma
 		var (
 			rel, aliases string
 			f            Finding
-			first, lastS int64
+			lastS        int64
 		)
 		if err := rows.Scan(&rel, &f.VulnID, &f.ComponentID, &aliases, &f.ComponentPURL, &f.ComponentName,
 			&f.ComponentVersion, &f.Ecosystem, &f.SeverityLevel, &f.SeverityScore, &f.MinimumFix,
-			&f.KEVDateAdded, &first, &lastS, &f.Status); err != nil {
+			&f.KEVDateAdded, &lastS); err != nil {
 			return nil, fmt.Errorf("store: findings of releases: %w", err)
 		}
 		if aliases != "" {
 			f.Aliases = strings.Split(aliases, "\n")
 		}
-		f.FirstSeen, f.LastSeen = fromDB(first), fromDB(lastS)
-		out[rel] = append(out[rel], f)
+		sf := out[rel]
+		if sf == nil {
+			sf = &StoredFindings{}
+			out[rel] = sf
+		}
+		sf.Findings = append(sf.Findings, f)
+		sf.stamp.count++
+		sf.stamp.lastSeen = max(sf.stamp.lastSeen, lastS)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: findings of releases: %w", err)
@@ -140,13 +194,23 @@ type FindingChanges struct {
 // Rows is the number of finding rows written.
 func (c FindingChanges) Rows() int { return c.Inserted + c.Updated + c.Deleted }
 
+// FindingsChange is a release's new findings with what FindingsOfReleases
+// read of its stored ones (nil: none, or not read).
+type FindingsChange struct {
+	FindingsUpdate
+	Stored *StoredFindings
+}
+
 // ApplyFindingChanges makes each update's findings its release's current
 // findings, all in one transaction, with the semantics of
 // ReplaceReleaseFindings (first_seen and status survive while a finding
 // stays; the same events, queued once) but writing only rows whose data
 // changed: a finding found again unchanged keeps its row as it is,
-// last_seen included. A release deleted meanwhile is skipped.
-func (s *Store) ApplyFindingChanges(ctx context.Context, updates []FindingsUpdate) (FindingChanges, error) {
+// last_seen included. The stored findings given are used when the
+// release's findings have not changed since they were read (else they are
+// read again, inside the transaction). A release deleted meanwhile is
+// skipped.
+func (s *Store) ApplyFindingChanges(ctx context.Context, updates []FindingsChange) (FindingChanges, error) {
 	now := toDB(s.now())
 	batch := componentBatch(s.driver)
 	var out FindingChanges
@@ -171,7 +235,8 @@ func (s *Store) ApplyFindingChanges(ctx context.Context, updates []FindingsUpdat
 
 // applyReleaseFindings writes one release's changed rows and events into
 // out; it reports whether anything was written.
-func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64, u FindingsUpdate, out *FindingChanges) (bool, error) {
+func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64, c FindingsChange, out *FindingChanges) (bool, error) {
+	u := c.FindingsUpdate
 	// Lock the release as ReplaceReleaseFindings does, so that two
 	// re-matches of one release never interleave; a release deleted since
 	// it was read has nothing left to update.
@@ -184,9 +249,21 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 	} else if n == 0 {
 		return false, nil
 	}
-	prev, err := releaseFindings(ctx, tx, u.ReleaseID)
-	if err != nil {
+	var st findingsStamp
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(last_seen), 0) FROM findings WHERE release_id = $1`,
+		u.ReleaseID).Scan(&st.count, &st.lastSeen); err != nil {
 		return false, err
+	}
+	var stored StoredFindings // none read: the zero stamp
+	if c.Stored != nil {
+		stored = *c.Stored
+	}
+	prev := stored.Findings
+	if stored.stamp != st {
+		var err error
+		if prev, err = releaseFindings(ctx, tx, u.ReleaseID); err != nil {
+			return false, err
+		}
 	}
 	old := make(map[[2]string]*Finding, len(prev))
 	for i := range prev {

@@ -66,7 +66,7 @@ func TestApplyFindingChanges(t *testing.T) {
 		d := store.Finding{VulnID: "CVE-2024-0004", ComponentID: "pkg:npm/d@4", ComponentName: "d", ComponentVersion: "4",
 			SeverityLevel: "low", SeverityScore: 30}
 		u.Findings = []store.Finding{a, b, d}
-		ch, err := s.ApplyFindingChanges(ctx, []store.FindingsUpdate{u})
+		ch, err := s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: u}})
 		if err != nil || ch.Releases != 1 || ch.Inserted != 3 || len(ch.Events) != 3 {
 			t.Fatalf("first = %+v, %v", ch, err)
 		}
@@ -87,8 +87,15 @@ func TestApplyFindingChanges(t *testing.T) {
 		if err := s.DeleteRelease(ctx, p.ID, gone.Version); err != nil {
 			t.Fatal(err)
 		}
-		ch, err = s.ApplyFindingChanges(ctx, []store.FindingsUpdate{u,
-			{ReleaseID: gone.ID, ProductID: p.ID, ProductName: p.Name, Version: gone.Version, Findings: []store.Finding{c}}})
+		// What a re-match read before: the stamp says it is current, so
+		// the transaction does not read it again.
+		read, err := s.FindingsOfReleases(ctx, []string{r.ID})
+		if err != nil || read[r.ID] == nil || len(read[r.ID].Findings) != 3 {
+			t.Fatalf("findings of releases = %+v, %v", read, err)
+		}
+		ch, err = s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: u, Stored: read[r.ID]},
+			{FindingsUpdate: store.FindingsUpdate{ReleaseID: gone.ID, ProductID: p.ID, ProductName: p.Name,
+				Version: gone.Version, Findings: []store.Finding{c}}}})
 		if err != nil {
 			t.Fatal(err)
 		}
