@@ -133,3 +133,49 @@ func TestApplyFindingChanges(t *testing.T) {
 		}
 	})
 }
+
+// Findings read before another writer changed them are read again inside
+// the transaction: the events and rows follow what is stored, not the
+// stale read.
+func TestApplyFindingChangesStaleRead(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p, err := s.CreateProduct(ctx, store.Product{Name: "Router"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.CreateRelease(ctx, store.Release{ProductID: p.ID, Version: "1.0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := store.Finding{VulnID: "CVE-2024-0001", ComponentID: "a", ComponentName: "a", ComponentVersion: "1",
+			SeverityLevel: "medium"}
+		b := store.Finding{VulnID: "CVE-2024-0002", ComponentID: "b", ComponentName: "b", ComponentVersion: "2",
+			SeverityLevel: "low"}
+		u := store.FindingsUpdate{ReleaseID: r.ID, ProductID: p.ID, ProductName: p.Name, Version: r.Version,
+			Findings: []store.Finding{a}}
+		if _, err := s.ReplaceReleaseFindings(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		stale, err := s.FindingsOfReleases(ctx, []string{r.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Meanwhile an upload's re-match adds b.
+		u.Findings = []store.Finding{a, b}
+		if _, err := s.ReplaceReleaseFindings(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: u, Stored: stale[r.ID]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Rows() != 0 || len(ch.Events) != 0 {
+			t.Errorf("stale read: %+v, want nothing written (b is stored already)", ch)
+		}
+		got, err := s.ListReleaseFindings(ctx, r.ID)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("findings = %+v, %v", got, err)
+		}
+	})
+}
