@@ -1,11 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -34,6 +36,10 @@ const rematchChunk = 50
 // keyChunk is how many releases' distinct component keys one query
 // collects (well under both engines' limits on bound parameters).
 const keyChunk = 200
+
+// matchBatch is about how many distinct components one match.Match call
+// takes (whole packages: a package's versions are never split).
+const matchBatch = 5000
 
 // componentKey is what a component's match depends on.
 type componentKey = store.ComponentKey
@@ -78,9 +84,8 @@ func (s *Server) rematchPortfolio(ctx context.Context, res *MonitorResult) error
 		return fmt.Errorf("monitor: %w", err)
 	}
 	pm := &portfolioMatcher{db: db, now: s.now(), cache: make(map[componentKey][]keyFinding)}
-	// Match every distinct component of the portfolio first, in one
-	// match.Match call, so that each package's advisories are read and
-	// decoded once.
+	// Match every distinct component of the portfolio first, so that each
+	// package's advisories are read and decoded once.
 	var keys []componentKey
 	for start := 0; start < len(rels); start += keyChunk {
 		chunk := rels[start:min(start+keyChunk, len(rels))]
@@ -94,8 +99,21 @@ func (s *Server) rematchPortfolio(ctx context.Context, res *MonitorResult) error
 		}
 		keys = append(keys, ks...)
 	}
-	if err := pm.match(ctx, keys); err != nil {
-		return fmt.Errorf("monitor: %w", err)
+	// In batches of whole packages: each package's advisories are still
+	// decoded once, and a batch's match result (findings with their
+	// evidence and references) stays small.
+	slices.SortFunc(keys, func(a, b componentKey) int {
+		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version))
+	})
+	for start := 0; start < len(keys); {
+		end := min(start+matchBatch, len(keys))
+		for end < len(keys) && keys[end].Ecosystem == keys[end-1].Ecosystem && keys[end].Name == keys[end-1].Name {
+			end++
+		}
+		if err := pm.match(ctx, keys[start:end]); err != nil {
+			return fmt.Errorf("monitor: %w", err)
+		}
+		start = end
 	}
 	keys = nil
 	for start := 0; start < len(rels); start += rematchChunk {
