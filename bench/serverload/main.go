@@ -1,6 +1,7 @@
 // Command serverload measures craft serve: authenticated read throughput
-// and latency with N concurrent clients, and a sign-in brute force from
-// several addresses during which a legitimate user still signs in.
+// and latency with N concurrent clients, a sign-in brute force from
+// several addresses during which a legitimate user still signs in, and
+// (-scenario upload) the ingestion of a large SBOM.
 //
 // It starts craft serve's handler in-process on 127.0.0.1 (TLS with a
 // self-signed certificate, SQLite in a temporary folder, or PostgreSQL with
@@ -9,6 +10,7 @@
 //
 //	go run ./bench/serverload -clients 32 -duration 10s
 //	go run ./bench/serverload -scenario bruteforce -attackers 8 -duration 20s
+//	go run ./bench/serverload -scenario upload -uploads 20 -upload-components 10000 [-advisories FILE]
 //
 // Figures and the machine they came from are in docs/performance.md.
 package main
@@ -56,17 +58,24 @@ type options struct {
 	path      string
 	database  string
 	authKind  string
+
+	uploads          int
+	uploadComponents int
+	advisoryDB       string
 }
 
 func run() error {
 	var o options
-	flag.StringVar(&o.scenario, "scenario", "both", "read, bruteforce or both")
+	flag.StringVar(&o.scenario, "scenario", "both", "read, bruteforce, both, or upload")
 	flag.IntVar(&o.clients, "clients", 32, "concurrent clients of the read scenario")
 	flag.IntVar(&o.attackers, "attackers", 8, "attacking addresses (127.0.0.10 …) in the brute-force scenario")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each scenario runs")
 	flag.StringVar(&o.path, "path", "/api/v1/me", "the authenticated GET of the read scenario")
 	flag.StringVar(&o.database, "database", "", "PostgreSQL URL (default SQLite in a temporary folder)")
 	flag.StringVar(&o.authKind, "auth", "session", "read scenario credential: session or token")
+	flag.IntVar(&o.uploads, "uploads", 20, "upload scenario: SBOM uploads (one at a time, a new release each)")
+	flag.IntVar(&o.uploadComponents, "upload-components", 10000, "upload scenario: components in the SBOM")
+	flag.StringVar(&o.advisoryDB, "advisories", "", "upload scenario: advisory database the server matches each upload against (default none)")
 	flag.Parse()
 	if o.duration > 5*time.Minute || o.clients < 1 || o.clients > 1000 {
 		return errors.New("keep -duration ≤ 5m and 1 ≤ -clients ≤ 1000")
@@ -76,6 +85,12 @@ func run() error {
 		if err := readScenario(o); err != nil {
 			return err
 		}
+	}
+	if o.scenario == "upload" {
+		if o.uploads < 1 || o.uploads > 1000 || o.uploadComponents < 1 {
+			return errors.New("keep 1 ≤ -uploads ≤ 1000 and -upload-components positive")
+		}
+		return uploadScenario(o)
 	}
 	if o.scenario == "bruteforce" || o.scenario == "both" {
 		if err := bruteScenario(o); err != nil {
@@ -114,7 +129,7 @@ func start(o options, limits server.RateLimits) (*instance, error) {
 		return nil, err
 	}
 	srv, err := server.New(server.Deps{Store: st, Auth: svc, Logger: slog.New(slog.DiscardHandler),
-		Config: server.Config{Listen: "127.0.0.1:0", DataDir: dir, Limits: limits}})
+		Config: server.Config{Listen: "127.0.0.1:0", DataDir: dir, Limits: limits, AdvisoryDB: o.advisoryDB}})
 	if err != nil {
 		return nil, err
 	}

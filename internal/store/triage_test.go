@@ -234,3 +234,36 @@ func TestTriageBulkAtomic(t *testing.T) {
 		}
 	})
 }
+
+// TestTriageAppliesOnPortfolioRematch: the monitoring job's batch path
+// (ApplyFindingChanges) applies stored decisions to rows it inserts, as
+// ReplaceReleaseFindings does, so a finding that comes back is not reset to
+// under investigation.
+func TestTriageAppliesOnPortfolioRematch(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fx := newTriageFixture(t, s)
+		if _, err := s.Triage(ctx, store.TriageRequest{ProductID: fx.p.ID, ReleaseID: fx.r1.ID, Actor: "user:ann",
+			Scope: store.ScopeAllReleases,
+			Entries: []store.TriageEntry{{VulnID: "CVE-2024-0001", ComponentKey: "pkg:npm/a@1", Status: store.TriageNotAffected,
+				Justification: "vulnerable_code_not_present", Comment: "patched fork"}}}); err != nil {
+			t.Fatal(err)
+		}
+		u := fx.update1
+		u.Findings = []store.Finding{fx.fb}
+		if _, err := s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: u}}); err != nil {
+			t.Fatal(err)
+		}
+		// Back on release 1.0, and new on release 2.0 (decided for all releases).
+		u2 := store.FindingsUpdate{ReleaseID: fx.r2.ID, ProductID: fx.p.ID, ProductName: fx.p.Name, Version: "2.0",
+			Findings: []store.Finding{fx.fa, fx.fb}}
+		if _, err := s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: fx.update1}, {FindingsUpdate: u2}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, rel := range []store.Release{fx.r1, fx.r2} {
+			if got := statuses(t, s, rel.ID); got["CVE-2024-0001"] != "not_affected" || got["PYSEC-2024-2"] != "under_investigation" {
+				t.Errorf("release %s after the portfolio re-match: %v", rel.Version, got)
+			}
+		}
+	})
+}

@@ -1,0 +1,280 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/craft-cra/craft/internal/advisory"
+	"github.com/craft-cra/craft/internal/inventory"
+	"github.com/craft-cra/craft/internal/match"
+	"github.com/craft-cra/craft/internal/scan"
+	"github.com/craft-cra/craft/internal/store"
+)
+
+// The portfolio re-match (issue 6, performance: 1,000 releases of 1,000
+// components in under 30 s on SQLite). Releases of one product share most
+// components and products share popular packages, so the portfolio has
+// far fewer distinct (ecosystem, name, version) triples than component
+// instances: each triple is matched once and its findings are fanned out
+// to every release that has it. Releases are read, compared and written
+// in chunks, so memory stays bounded by a chunk plus the per-triple cache,
+// and a release whose findings did not change is not written at all.
+
+// rematchChunk is how many releases are read, compared and written
+// together: about rematchChunk × components rows in memory at once, and
+// one write transaction per chunk (short enough that an SBOM upload
+// waiting for SQLite's write lock is not held up for long).
+const rematchChunk = 50
+
+// keyChunk is how many releases' distinct component keys one query
+// collects (well under both engines' limits on bound parameters).
+const keyChunk = 200
+
+// matchBatch is about how many distinct components one match.Match call
+// takes (whole packages: a package's versions are never split).
+const matchBatch = 5000
+
+// packageKey is what a component's match depends on.
+type packageKey = store.PackageKey
+
+// keyFinding is one finding of a packageKey, without the component.
+type keyFinding struct {
+	vulnID   string
+	aliases  []string
+	level    string
+	score    int64
+	minFix   string
+	kevAdded string
+}
+
+// supportedRelease is a release to re-match with its product's name.
+type supportedRelease struct {
+	productName string
+	release     store.Release
+}
+
+// portfolioMatcher matches component keys once per run and remembers the
+// result.
+type portfolioMatcher struct {
+	db    *advisory.Store
+	now   time.Time
+	cache map[packageKey][]keyFinding
+}
+
+// rematchPortfolio re-matches every release in support that has an SBOM,
+// rematchChunk releases at a time, and records in res what it did.
+func (s *Server) rematchPortfolio(ctx context.Context, res *MonitorResult) error {
+	db, err := s.openAdvisories(ctx)
+	if err != nil {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	if db == nil {
+		return nil
+	}
+	defer db.Close()
+	rels, err := s.releasesInSupport(ctx)
+	if err != nil {
+		return fmt.Errorf("monitor: %w", err)
+	}
+	pm := &portfolioMatcher{db: db, now: s.now(), cache: make(map[packageKey][]keyFinding)}
+	// Match every distinct component of the portfolio first, so that each
+	// package's advisories are read and decoded once.
+	var keys []packageKey
+	for start := 0; start < len(rels); start += keyChunk {
+		chunk := rels[start:min(start+keyChunk, len(rels))]
+		ids := make([]string, len(chunk))
+		for i, r := range chunk {
+			ids[i] = r.release.ID
+		}
+		ks, err := s.store.ComponentKeysOfReleases(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("monitor: %w", err)
+		}
+		keys = append(keys, ks...)
+	}
+	// In batches of whole packages: each package's advisories are still
+	// decoded once, and a batch's match result (findings with their
+	// evidence and references) stays small.
+	slices.SortFunc(keys, func(a, b packageKey) int {
+		return cmp.Or(cmp.Compare(a.Ecosystem, b.Ecosystem), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Version, b.Version))
+	})
+	for start := 0; start < len(keys); {
+		end := min(start+matchBatch, len(keys))
+		for end < len(keys) && keys[end].Ecosystem == keys[end-1].Ecosystem && keys[end].Name == keys[end-1].Name {
+			end++
+		}
+		if err := pm.match(ctx, keys[start:end]); err != nil {
+			return fmt.Errorf("monitor: %w", err)
+		}
+		start = end
+	}
+	keys = nil
+	for start := 0; start < len(rels); start += rematchChunk {
+		chunk := rels[start:min(start+rematchChunk, len(rels))]
+		if err := s.rematchChunk(ctx, pm, chunk, res); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// One failed chunk (a release deleted meanwhile, a write
+			// conflict) does not stop the others; the next run retries.
+			res.Unmatched += len(chunk)
+			s.log.Error("re-match releases", slog.Int("releases", len(chunk)), slog.String("error", err.Error()))
+		}
+	}
+	return nil
+}
+
+// releasesInSupport lists the releases with an SBOM of every product whose
+// support period has not ended.
+func (s *Server) releasesInSupport(ctx context.Context) ([]supportedRelease, error) {
+	products, err := s.store.ListProducts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []supportedRelease
+	for _, p := range products {
+		prof, err := s.store.GetProductProfile(ctx, p.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !inSupport(supportStatus(prof, s.now())) {
+			continue
+		}
+		rels, err := s.store.ListReleases(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rels {
+			if r.SBOM != nil {
+				out = append(out, supportedRelease{productName: p.Name, release: r})
+			}
+		}
+	}
+	return out, nil
+}
+
+// rematchChunk matches a chunk of releases, compares with their stored
+// findings and writes those that changed in one transaction.
+func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk []supportedRelease, res *MonitorResult) error {
+	ids := make([]string, len(chunk))
+	for i, r := range chunk {
+		ids[i] = r.release.ID
+	}
+	comps, err := s.store.ComponentsOfReleases(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if err := pm.matchNew(ctx, comps); err != nil { // keys added since they were collected
+		return err
+	}
+	stored, err := s.store.FindingsOfReleases(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var changed []store.FindingsChange
+	for _, r := range chunk {
+		fs := pm.findings(comps[r.release.ID])
+		res.Releases++
+		res.Findings += len(fs)
+		sf := stored[r.release.ID]
+		var prev []store.Finding
+		if sf != nil {
+			prev = sf.Findings
+		}
+		if store.SameFindings(prev, fs) {
+			continue
+		}
+		changed = append(changed, store.FindingsChange{Stored: sf, FindingsUpdate: store.FindingsUpdate{
+			ReleaseID: r.release.ID, ProductID: r.release.ProductID, ProductName: r.productName,
+			Version: r.release.Version, Findings: fs}})
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	ch, err := s.store.ApplyFindingChanges(ctx, changed)
+	if err != nil {
+		return err
+	}
+	res.Rewritten += ch.Releases
+	res.Rows += ch.Rows()
+	res.Events += len(ch.Events)
+	return nil
+}
+
+// matchNew matches the keys of comps that were not matched before in
+// this run: components of an SBOM uploaded since the keys were collected.
+func (pm *portfolioMatcher) matchNew(ctx context.Context, comps map[string][]store.ReleaseComponent) error {
+	var keys []packageKey
+	for _, cs := range comps {
+		for _, c := range cs {
+			k := packageKey{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
+			if _, ok := pm.cache[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+	}
+	return pm.match(ctx, keys)
+}
+
+// match matches the keys not matched before in this run, all in one
+// match.Match call (one advisory lookup per ecosystem), and caches their
+// findings.
+func (pm *portfolioMatcher) match(ctx context.Context, keys []packageKey) error {
+	inv := &inventory.Inventory{Root: "portfolio", Source: "sbom"}
+	for _, k := range keys {
+		if _, ok := pm.cache[k]; ok {
+			continue
+		}
+		pm.cache[k] = nil // no finding until the match says otherwise
+		// The component ID is the key's index, so findings come back by key.
+		inv.Components = append(inv.Components, inventory.Component{ID: strconv.Itoa(len(inv.Components)),
+			Name: k.Name, Version: k.Version, Ecosystem: k.Ecosystem})
+	}
+	if len(inv.Components) == 0 {
+		return nil
+	}
+	m, err := match.Match(ctx, inv, pm.db, match.Options{KEV: scan.KEVAdapter{Store: pm.db}, Now: pm.now})
+	if err != nil {
+		return err
+	}
+	for _, f := range m.Findings {
+		i, err := strconv.Atoi(f.Component.ID)
+		if err != nil || i < 0 || i >= len(inv.Components) {
+			return fmt.Errorf("match returned an unknown component %q", f.Component.ID)
+		}
+		c := inv.Components[i]
+		k := packageKey{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
+		kf := keyFinding{vulnID: f.ID, aliases: f.Aliases, level: f.Severity.Level,
+			score: int64(math.Round(f.Severity.Score * 10)), minFix: f.MinimumFix}
+		if f.KEV != nil {
+			kf.kevAdded = f.KEV.DateAdded.UTC().Format(time.DateOnly)
+		}
+		pm.cache[k] = append(pm.cache[k], kf)
+	}
+	return nil
+}
+
+// findings fans the cached findings of each component's key out to the
+// component, as rematchRelease would have found them.
+func (pm *portfolioMatcher) findings(comps []store.ReleaseComponent) []store.Finding {
+	var out []store.Finding
+	for _, c := range comps {
+		for _, kf := range pm.cache[packageKey{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}] {
+			out = append(out, store.Finding{VulnID: kf.vulnID, ComponentID: c.ComponentID, Aliases: kf.aliases,
+				ComponentPURL: c.PURL, ComponentName: c.Name, ComponentVersion: c.Version,
+				Ecosystem: c.Ecosystem, SeverityLevel: kf.level, SeverityScore: kf.score,
+				MinimumFix: kf.minFix, KEVDateAdded: kf.kevAdded})
+		}
+	}
+	return out
+}
