@@ -298,6 +298,8 @@ func TestOpenAPIResponses(t *testing.T) {
 				func(m map[string]any) { advID, _ = m["id"].(string) }},
 			{"POST", "/api/v1/products/{product}/releases/{version}/advisories", rel2("/advisories"), map[string]string{"category": "csaf_other"},
 				[]reqOpt{admin}, 400, nil},
+			{"POST", "/api/v1/products/{product}/releases/{version}/advisories", rel2("/advisories"), map[string]string{"tlp": "CLEAR"},
+				[]reqOpt{admin}, 400, nil},
 			{"GET", "/api/v1/advisories", nil, nil, []reqOpt{admin}, 200, nil},
 			{"GET", "/api/v1/advisories/{id}", advURL(""), nil, []reqOpt{admin}, 200, nil},
 			{"PATCH", "/api/v1/advisories/{id}", advURL(""), map[string]any{"summary": "Update to 2.1.",
