@@ -116,6 +116,13 @@ func (a *advisoryFeature) createFromRelease(w http.ResponseWriter, r *http.Reque
 	if req.TLP == "" {
 		req.TLP = csaf.TLPWhite
 	}
+	switch req.TLP {
+	case csaf.TLPWhite, csaf.TLPGreen, csaf.TLPAmber, csaf.TLPRed:
+	default:
+		// A 400 naming the field, as for category (csaf.Generate would
+		// refuse it later with a 422).
+		return badRequest("tlp: want %s, %s, %s or %s", csaf.TLPWhite, csaf.TLPGreen, csaf.TLPAmber, csaf.TLPRed)
+	}
 	if err := checkAdvisoryText("title", req.Title, advisoryTitleMax); err != nil {
 		return err
 	}

@@ -95,6 +95,7 @@ func TestAdvisoryScenario(t *testing.T) {
 		}
 		expectStatus(t, ae.do("POST", "/api/v1/products/"+ae.p.ID+"/releases/9.9/advisories", map[string]any{}, withCookie(ae.officer)), http.StatusNotFound)
 		expectStatus(t, ae.do("POST", createPath, map[string]any{"category": "csaf_base"}, withCookie(ae.officer)), http.StatusBadRequest)
+		expectStatus(t, ae.do("POST", createPath, map[string]any{"tlp": "CLEAR"}, withCookie(ae.officer)), http.StatusBadRequest)
 		expectStatus(t, ae.do("POST", createPath, map[string]any{"surprise": 1}, withCookie(ae.officer)), http.StatusBadRequest)
 
 		w := ae.do("POST", createPath, map[string]any{"title": hostileTitle}, withCookie(ae.officer))
