@@ -42,9 +42,9 @@ func TestCaseAdvisoryScenario(t *testing.T) {
 
 		rep := submitTestReport(t, e, widget.ID, secret)
 		w := e.do("POST", "/api/v1/cases", map[string]any{"from_report": rep, "cve": "CVE-2026-12345",
-			"other_ids": []string{"GHSA-abcd-efgh-ijkl"},
-			"cvss_v3_1": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-			"cvss_v4_0": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+			"other_ids":     []string{"GHSA-abcd-efgh-ijkl"},
+			"cvss_v3_1":     "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+			"cvss_v4_0":     "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
 			"embargo_until": e.clock.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}, withCookie(so))
 		expectStatus(t, w, http.StatusCreated)
 		c := decode[caseJSON](t, w)
