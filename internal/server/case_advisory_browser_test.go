@@ -79,7 +79,7 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 	b.submit("record submission", "#record-submission", http.StatusOK)
 
 	// The fix is released.
-	clk.Advance(10 * time.Minute) // within the session idle timeout
+	clk.Advance(10 * time.Minute)                               // within the session idle timeout
 	if st := b.open("/cases/" + caseRef); st != http.StatusOK { // the time fields' max is the page's now
 		t.Fatalf("case page %d: %q", st, b.text("main"))
 	}
