@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -64,59 +63,61 @@ func (a *advisoryFeature) caseOfAdvisory(r *http.Request, adv store.Advisory, ov
 func (a *advisoryFeature) recordPublication(r *http.Request, tx *store.Store, adv store.Advisory, link advisoryCaseLink, base string) error {
 	ctx := r.Context()
 	if link.Case.ID != "" {
-		// Read again inside the transaction: the case may have changed
-		// since the embargo check.
-		cs, err := tx.GetCase(ctx, link.Case.Reference)
-		if err != nil {
-			return err
-		}
-		if link.Overridden {
-			if _, err := tx.AppendAudit(ctx, store.Event{At: a.s.now(), Actor: actorOf(r), Action: ActAdvisoryEmbargoOverride,
-				Target: "advisory:" + adv.ID, SourceIP: ClientIP(r), Detail: map[string]string{"case": cs.Reference,
-					"embargo_until": cs.EmbargoUntil.UTC().Format(time.RFC3339), "request_id": RequestID(ctx)}}); err != nil {
-				return err
-			}
-		}
-		summary := "advisory published " + adv.TrackingID + " version " + adv.Version
-		if cases.State(cs.State) == cases.StateFixed {
-			cs.State = string(cases.StateDisclosed)
-			summary += "; state fixed → disclosed"
-			if _, err := tx.UpdateCase(ctx, cs, store.CaseEvent{Actor: actorOf(r), Kind: "advisory", Summary: summary}); err != nil {
-				return err
-			}
-			if _, err := tx.AppendAudit(ctx, store.Event{At: a.s.now(), Actor: actorOf(r), Action: ActCaseTransition,
-				Target: "case:" + cs.Reference, SourceIP: ClientIP(r), Detail: map[string]string{"product": cs.ProductID,
-					"from": string(cases.StateFixed), "to": cs.State, "advisory": adv.TrackingID, "request_id": RequestID(ctx)}}); err != nil {
-				return err
-			}
-		} else if err := tx.AddCaseEvent(ctx, cs.ID, store.CaseEvent{Actor: actorOf(r), Kind: "advisory", Summary: summary}); err != nil {
+		if err := a.recordOnCase(r, tx, adv, link); err != nil {
 			return err
 		}
 	}
-	if n, ok := advisoryNotification(adv, base); ok {
-		if _, err := tx.AddNotification(ctx, n); err != nil {
+	if adv.TLP != csaf.TLPWhite {
+		return nil // the channels reach people outside a TLP:GREEN+ audience
+	}
+	prod, err := tx.GetProduct(ctx, adv.ProductID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.AddNotification(ctx, advisoryNotification(adv, prod.Name, base))
+	return err
+}
+
+// recordOnCase audits an embargo override and records the publication
+// in the case's history, disclosing a fixed case.
+func (a *advisoryFeature) recordOnCase(r *http.Request, tx *store.Store, adv store.Advisory, link advisoryCaseLink) error {
+	ctx := r.Context()
+	// Read again inside the transaction: the case may have changed
+	// since the embargo check.
+	cs, err := tx.GetCase(ctx, link.Case.Reference)
+	if err != nil {
+		return err
+	}
+	if link.Overridden {
+		if _, err := tx.AppendAudit(ctx, store.Event{At: a.s.now(), Actor: actorOf(r), Action: ActAdvisoryEmbargoOverride,
+			Target: "advisory:" + adv.ID, SourceIP: ClientIP(r), Detail: map[string]string{"case": cs.Reference,
+				"embargo_until": cs.EmbargoUntil.UTC().Format(time.RFC3339), "request_id": RequestID(ctx)}}); err != nil {
 			return err
 		}
+	}
+	summary := "advisory published " + adv.TrackingID + " version " + adv.Version
+	if cases.State(cs.State) == cases.StateFixed {
+		cs.State = string(cases.StateDisclosed)
+		summary += "; state fixed → disclosed"
+		if _, err := tx.UpdateCase(ctx, cs, store.CaseEvent{Actor: actorOf(r), Kind: "advisory", Summary: summary}); err != nil {
+			return err
+		}
+		if _, err := tx.AppendAudit(ctx, store.Event{At: a.s.now(), Actor: actorOf(r), Action: ActCaseTransition,
+			Target: "case:" + cs.Reference, SourceIP: ClientIP(r), Detail: map[string]string{"product": cs.ProductID,
+				"from": string(cases.StateFixed), "to": cs.State, "advisory": adv.TrackingID, "request_id": RequestID(ctx)}}); err != nil {
+			return err
+		}
+	} else if err := tx.AddCaseEvent(ctx, cs.ID, store.CaseEvent{Actor: actorOf(r), Kind: "advisory", Summary: summary}); err != nil {
+		return err
 	}
 	return nil
 }
 
-// advisoryNotification is the notification of a published version: only
-// TLP:WHITE advisories (the channels reach people outside the need to
-// know), naming the tracking ID, version and product, with the public
-// page as reference. ok is false when nothing is to be sent.
-func advisoryNotification(adv store.Advisory, base string) (store.Notification, bool) {
-	if adv.TLP != csaf.TLPWhite {
-		return store.Notification{}, false
-	}
-	var in struct {
-		Products []csaf.ProductInput `json:"products"`
-	}
-	product := adv.ProductID
-	if err := json.Unmarshal(adv.Input, &in); err == nil && len(in.Products) > 0 {
-		product = in.Products[0].Name
-	}
-	subject := "security advisory " + adv.TrackingID + " published for product " + product
-	return store.Notification{Kind: NotifyAdvisoryPublished, ProductID: adv.ProductID, Subject: subject,
-		Reference: base + "/advisories/" + strings.TrimSuffix(adv.Filename, ".json")}, true
+// advisoryNotification is the notification of a published TLP:WHITE
+// version: the tracking ID and the product, with the public page as
+// reference; nothing from the case.
+func advisoryNotification(adv store.Advisory, product, base string) store.Notification {
+	return store.Notification{Kind: NotifyAdvisoryPublished, ProductID: adv.ProductID,
+		Subject:   "security advisory " + adv.TrackingID + " published for product " + product,
+		Reference: base + "/advisories/" + strings.TrimSuffix(adv.Filename, ".json")}
 }
