@@ -49,7 +49,7 @@ func (a *advisoryFeature) caseOfAdvisory(r *http.Request, adv store.Advisory, ov
 		if !override {
 			return advisoryCaseLink{}, &Error{Status: http.StatusConflict, Type: "embargo",
 				Detail: "case " + cs.Reference + " is under embargo until " + cs.EmbargoUntil.UTC().Format(time.RFC3339) +
-					"; publish after it ends, or send {\"override_embargo\": true} to publish now"}
+					"; publish after it ends, or override the embargo (override_embargo: true in the API, the override box on the advisory page)"}
 		}
 		link.Overridden = true
 	}
