@@ -478,55 +478,69 @@ func (a *advisoryFeature) patch(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
+	updated, err := a.applyPatch(r, adv, req)
+	if err != nil {
+		return err
+	}
+	base, err := a.s.publicBaseURL(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, advisoryFromStore(updated, base, true))
+}
+
+// applyPatch edits the working copy of adv as req says: the one
+// implementation behind PATCH and the officers' edit form.
+func (a *advisoryFeature) applyPatch(r *http.Request, adv store.Advisory, req patchAdvisoryRequest) (store.Advisory, error) {
 	var in csaf.AdvisoryInput
 	if err := json.Unmarshal(adv.Input, &in); err != nil {
-		return fmt.Errorf("stored advisory input: %w", err)
+		return store.Advisory{}, fmt.Errorf("stored advisory input: %w", err)
 	}
 	changed := []string{}
 	if req.Title != nil {
 		t := strings.TrimSpace(*req.Title)
 		if t == "" {
-			return badRequest("title: must not be empty")
+			return store.Advisory{}, badRequest("title: must not be empty")
 		}
 		if err := checkAdvisoryText("title", t, advisoryTitleMax); err != nil {
-			return err
+			return store.Advisory{}, err
 		}
 		in.Title = t
 		changed = append(changed, "title")
 	}
 	if req.Summary != nil {
 		if err := checkAdvisoryText("summary", *req.Summary, advisoryTextMax); err != nil {
-			return err
+			return store.Advisory{}, err
 		}
 		in.Summary = strings.TrimSpace(*req.Summary)
 		changed = append(changed, "summary")
 	}
 	if req.Notes != nil {
 		if len(*req.Notes) > advisoryNotesMax {
-			return badRequest("notes: %d notes, at most %d", len(*req.Notes), advisoryNotesMax)
+			return store.Advisory{}, badRequest("notes: %d notes, at most %d", len(*req.Notes), advisoryNotesMax)
 		}
 		in.Notes = nil
 		for i, n := range *req.Notes {
 			switch n.Category {
 			case csaf.NoteDescription, csaf.NoteDetails, csaf.NoteGeneral, csaf.NoteLegalDisc, csaf.NoteOther, "faq":
 			default:
-				return badRequest("notes[%d].category: want description, details, faq, general, legal_disclaimer or other", i)
+				return store.Advisory{}, badRequest("notes[%d].category: want description, details, faq, general, legal_disclaimer or other", i)
 			}
 			if strings.TrimSpace(n.Text) == "" {
-				return badRequest("notes[%d].text: must not be empty", i)
+				return store.Advisory{}, badRequest("notes[%d].text: must not be empty", i)
 			}
 			if err := checkAdvisoryText(fmt.Sprintf("notes[%d].text", i), n.Text, advisoryTextMax); err != nil {
-				return err
+				return store.Advisory{}, err
 			}
 			if err := checkAdvisoryText(fmt.Sprintf("notes[%d].title", i), n.Title, advisoryTitleMax); err != nil {
-				return err
+				return store.Advisory{}, err
 			}
 			in.Notes = append(in.Notes, csaf.Note{Category: n.Category, Title: strings.TrimSpace(n.Title), Text: n.Text})
 		}
 		changed = append(changed, "notes")
 	}
 	if len(changed) == 0 {
-		return badRequest("nothing to change: send title, summary or notes")
+		return store.Advisory{}, badRequest("nothing to change: send title, summary or notes")
 	}
 	now := a.s.now().UTC().Truncate(time.Second)
 	if in.Status != csaf.StatusDraft {
@@ -542,7 +556,7 @@ func (a *advisoryFeature) patch(w http.ResponseWriter, r *http.Request) error {
 	in.CurrentReleaseDate = last.Date
 	base, err := a.s.publicBaseURL(r)
 	if err != nil {
-		return err
+		return store.Advisory{}, err
 	}
 	initial := adv.InitialReleaseDate
 	if initial.IsZero() {
@@ -550,7 +564,7 @@ func (a *advisoryFeature) patch(w http.ResponseWriter, r *http.Request) error {
 	}
 	doc, inJSON, err := generateAdvisory(in, base+pubFilePath(initial, adv.Filename))
 	if err != nil {
-		return err
+		return store.Advisory{}, err
 	}
 	adv.Title, adv.Status, adv.Version, adv.Input, adv.Document = in.Title, in.Status, last.Number, inJSON, doc
 	var updated store.Advisory
@@ -565,10 +579,10 @@ func (a *advisoryFeature) patch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	})
 	if err != nil {
-		return err
+		return store.Advisory{}, err
 	}
 	a.s.m.audit.Inc()
-	return writeJSON(w, http.StatusOK, advisoryFromStore(updated, base, true))
+	return updated, nil
 }
 
 // publishRequest is the optional body of POST …/publish.
@@ -576,6 +590,9 @@ type publishRequest struct {
 	// Summary is the revision history entry ("Initial public release."
 	// or "Updated." when empty).
 	Summary string `json:"summary"`
+	// OverrideEmbargo publishes an advisory made from a case although
+	// the case's embargo has not ended (audit-logged).
+	OverrideEmbargo bool `json:"override_embargo"`
 }
 
 // publish is POST /api/v1/advisories/{id}/publish: the next version
@@ -597,12 +614,31 @@ func (a *advisoryFeature) publish(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
-	if err := checkAdvisoryText("summary", req.Summary, advisoryTitleMax); err != nil {
+	published, err := a.publishVersion(r, adv, req)
+	if err != nil {
 		return err
+	}
+	base, err := a.s.publicBaseURL(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, advisoryFromStore(published, base, true))
+}
+
+// publishVersion publishes the next version of adv: the one
+// implementation behind POST …/publish and the officers' publish button.
+func (a *advisoryFeature) publishVersion(r *http.Request, adv store.Advisory, req publishRequest) (store.Advisory, error) {
+	if err := checkAdvisoryText("summary", req.Summary, advisoryTitleMax); err != nil {
+		return store.Advisory{}, err
+	}
+	// An advisory made from a case waits for the case's embargo.
+	link, err := a.caseOfAdvisory(r, adv, req.OverrideEmbargo)
+	if err != nil {
+		return store.Advisory{}, err
 	}
 	var in csaf.AdvisoryInput
 	if err := json.Unmarshal(adv.Input, &in); err != nil {
-		return fmt.Errorf("stored advisory input: %w", err)
+		return store.Advisory{}, fmt.Errorf("stored advisory input: %w", err)
 	}
 	// Published revisions stay; a trailing draft entry is replaced.
 	revs := in.Revisions
@@ -630,11 +666,11 @@ func (a *advisoryFeature) publish(w http.ResponseWriter, r *http.Request) error 
 	in.InitialReleaseDate, in.CurrentReleaseDate = initial, now
 	base, err := a.s.publicBaseURL(r)
 	if err != nil {
-		return err
+		return store.Advisory{}, err
 	}
 	doc, inJSON, err := generateAdvisory(in, base+pubFilePath(initial, adv.Filename))
 	if err != nil {
-		return err
+		return store.Advisory{}, err
 	}
 	// The same check as `craft advisory validate`: the schema and the
 	// offline mandatory tests of CSAF 2.0 section 6.1. Nothing that fails
@@ -644,7 +680,7 @@ func (a *advisoryFeature) publish(w http.ResponseWriter, r *http.Request) error 
 		for _, f := range res.Failures {
 			problems = append(problems, f.String())
 		}
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: "the document is not valid CSAF 2.0 and was not published: " + strings.Join(problems, "; ")}
+		return store.Advisory{}, &Error{Status: http.StatusUnprocessableEntity, Detail: "the document is not valid CSAF 2.0 and was not published: " + strings.Join(problems, "; ")}
 	}
 	sum := sha512.Sum512(doc)
 	adv.Title, adv.Status, adv.Version, adv.Input, adv.Document = in.Title, in.Status, strconv.Itoa(next), inJSON, doc
@@ -660,13 +696,17 @@ func (a *advisoryFeature) publish(w http.ResponseWriter, r *http.Request) error 
 		_, err = tx.AppendAudit(r.Context(), store.Event{At: a.s.now(), Actor: actorOf(r), Action: ActAdvisoryPublish,
 			Target: "advisory:" + adv.ID, SourceIP: ClientIP(r), Detail: map[string]string{"tracking_id": adv.TrackingID,
 				"version": adv.Version, "tlp": adv.TLP, "sha512": ver.SHA512, "request_id": RequestID(r.Context())}})
-		return err
+		if err != nil {
+			return err
+		}
+		// Users are informed (Art. 14(8)); the case records it.
+		return a.recordPublication(r, tx, published, link, base)
 	})
 	if err != nil {
-		return err
+		return store.Advisory{}, err
 	}
 	a.s.m.audit.Inc()
-	return writeJSON(w, http.StatusOK, advisoryFromStore(published, base, true))
+	return published, nil
 }
 
 // advisoryCursor is the sort key of the list.

@@ -32,7 +32,7 @@ type advisoryFeature struct {
 // the report routes do. Every public route is read-only and serves only
 // published TLP:WHITE versions (advisory_versions), never a draft.
 func (s *Server) advisoryRoutes() []Route {
-	ui, err := newWebUI("advisory_list", "advisory_page")
+	ui, err := newWebUI("advisory_list", "advisory_page", "advisory_manage_list", "advisory_manage_view")
 	if err != nil {
 		s.log.LogAttrs(context.Background(), slog.LevelError, "advisory pages disabled", slog.String("error", err.Error()))
 		ui = nil
@@ -40,7 +40,7 @@ func (s *Server) advisoryRoutes() []Route {
 	a := &advisoryFeature{s: s, ui: ui}
 	const v1 = "/api/v1"
 	const wk = "/.well-known/csaf"
-	return []Route{
+	return append(a.manageRoutes(), []Route{
 		{Method: "POST", Pattern: v1 + "/products/{product}/releases/{version}/advisories", Perm: auth.PermCaseManage, ProductParam: "product", MaxBody: advisoryMaxBody, Handler: a.createFromRelease},
 		{Method: "GET", Pattern: v1 + "/advisories", Perm: auth.PermProductList, Handler: a.list},
 		{Method: "GET", Pattern: v1 + "/advisories/{id}", Perm: auth.PermProductList, Handler: a.get},
@@ -63,5 +63,5 @@ func (s *Server) advisoryRoutes() []Route {
 		{Method: "GET", Pattern: "/advisories/feed.atom", Public: true, Handler: a.feed},
 		{Method: "GET", Pattern: "/advisories/{name}", Public: true, Kind: KindPage, Handler: a.page(a.advisoryPage)},
 		{Method: "GET", Pattern: "/advisories/{name}/openvex.json", Public: true, Handler: a.publicOpenVEX},
-	}
+	}...)
 }

@@ -52,7 +52,7 @@ func pageNames() []string {
 		"home", "account", "users", "user", "products", "audit", "settings",
 		"report", "report_done", "report_status", "securitytxt", "case_list", "case_view",
 		"findings_detail",
-		"advisory_list", "advisory_page",
+		"advisory_list", "advisory_page", "advisory_manage_list", "advisory_manage_view",
 		"notify_admin", "notify_account",
 		"portfolio_dashboard", "portfolio_product", "portfolio_release", "portfolio_components",
 	}

@@ -1,0 +1,145 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/craft-cra/craft/internal/auth"
+	"github.com/craft-cra/craft/internal/store"
+)
+
+// TestCaseAdvisoryBrowserWalk is issue 7's whole flow in a browser, under
+// the strict CSP: report on the public page → case → actively exploited
+// → the three deadlines → drafts → submission recorded → fix released →
+// advisory made from the case, reviewed and published → the public
+// advisories page lists it and the CSAF provider answers.
+func TestCaseAdvisoryBrowserWalk(t *testing.T) {
+	needChromium(t)
+	s, ts, clk := browserServer(t)
+	ctx := browser(t, 120*time.Second)
+	var console consoleLog
+	console.collect(ctx)
+	b := &tab{t: t, ctx: ctx, base: ts.URL, shot: t.TempDir()}
+	bg := context.Background()
+
+	p, err := s.store.CreateProduct(bg, store.Product{Name: "Widget Firmware"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.SetProductProfile(bg, p.ID, store.ProductProfile{Manufacturer: "Example Devices GmbH",
+		SecurityContact: "psirt@example.eu", MemberStates: []string{"DE"}}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := auth.NewAccount(cheapHasher(), auth.NewUser{Email: "so@example.eu", Password: browserPassword, Role: auth.RoleSecurityOfficer}, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err = s.auth.Users.CreateUser(bg, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.SetMembership(bg, store.Membership{UserID: u.ID, ProductID: p.ID, Role: store.RoleSecurityOfficer}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The reporter, without an account.
+	b.open("/report")
+	b.step("choose product", chromedp.SetValue(chromedp.CSS("#product"), p.ID))
+	b.fill("#version", "4.1.0", "#title", "Header overflow", "#description", "A long header overflows the parser buffer. <script>alert(1)</script>",
+		"#contact", "mailto:finder@example.org")
+	clk.Advance(5 * time.Second)
+	b.submit("submit report", "main form button[type=submit]", http.StatusCreated)
+	ref := b.text("main strong")
+
+	// The officer: case, actively exploited, three deadlines.
+	b.open("/login")
+	b.fill("#email", "so@example.eu", "#password", browserPassword)
+	b.submit("sign in", "main form button[type=submit]", http.StatusOK)
+	b.open("/cases")
+	b.fill("#from-report", ref)
+	b.submit("create case", "#create-case", http.StatusCreated)
+	caseRef := strings.SplitN(b.text("h1"), ":", 2)[0]
+	b.submit("mark exploited", "#mark-exploited", http.StatusOK)
+	if n := b.count("#deadlines tbody tr"); n != 3 {
+		t.Fatalf("%d deadlines, want 3", n)
+	}
+	if n := b.count("#deadlines a[href*='/drafts/']"); n != 6 {
+		t.Errorf("%d draft links, want 6 (JSON and Markdown per report)", n)
+	}
+	draft, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.querySelector("#deadlines a[href$='format=markdown']").getAttribute("href")).then(r => r.ok ? r.text() : "status " + r.status)`,
+		chromedp.EvalAwaitPromise))
+	if err != nil || !strings.Contains(draft, caseRef) {
+		t.Errorf("early warning draft: %v %q", err, draft)
+	}
+	b.fill("#sub-at", clk.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04"), "#sub-ref", "SRP-2026-000042")
+	b.submit("record submission", "#record-submission", http.StatusOK)
+
+	// The fix is released.
+	clk.Advance(10 * time.Minute)                               // within the session idle timeout
+	if st := b.open("/cases/" + caseRef); st != http.StatusOK { // the time fields' max is the page's now
+		t.Fatalf("case page %d: %q", st, b.text("main"))
+	}
+	b.fill("#measure-at", clk.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04"), "#fixed-in", "4.1.1")
+	b.submit("record measure", "form[action$='/measure'] button[type=submit]", http.StatusOK)
+	if fixed := b.text("main .facts"); !strings.Contains(fixed, "4.1.1") {
+		t.Fatalf("fixed release not shown: %q", fixed)
+	}
+
+	// The advisory: a draft made from the case, valid, private.
+	b.submit("create advisory", "#create-advisory", http.StatusCreated)
+	if st := b.text("#advisory-status"); st != "draft" {
+		t.Fatalf("advisory status %q", st)
+	}
+	if v := b.text("#validation"); !strings.Contains(v, "passes") {
+		t.Errorf("validation: %q", v)
+	}
+	doc := b.text("#csaf-json")
+	for _, want := range []string{`"vendor_fix"`, "4.1.1", `"known_affected"`, "csaf_security_advisory"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("draft document lacks %s", want)
+		}
+	}
+	tracking := strings.SplitN(b.text("h1"), ":", 2)[0]
+	b.screenshot("case-7-advisory-draft")
+	if page := b.open("/advisories"); page != http.StatusOK || strings.Contains(b.text("main"), tracking) {
+		t.Fatalf("draft on the public list (%d)", page)
+	}
+	b.open("/advisories/manage")
+	b.submit("open the draft", "#manage-advisories a", http.StatusOK)
+
+	// The officer replaces the reporter's words, then publishes.
+	b.fill("#note-0", "A crafted HTTP header overflows a buffer in the parser.", "#adv-summary", "Update Widget Firmware to 4.1.1.")
+	b.submit("save draft", "#save-advisory", http.StatusOK)
+	b.submit("publish", "#publish-advisory", http.StatusOK)
+	if st := b.text("#advisory-status"); st != "final" {
+		t.Fatalf("after publishing: %q", b.text("main"))
+	}
+	if doc := b.text("#csaf-json"); strings.Contains(doc, "alert(1)") {
+		t.Error("the reporter's text was published")
+	}
+	b.screenshot("case-8-advisory-published")
+
+	// Users see it; the provider answers; the case records it.
+	b.open("/advisories")
+	if list := b.text("main"); !strings.Contains(list, tracking) {
+		t.Errorf("public list lacks %s: %q", tracking, list)
+	}
+	b.screenshot("case-9-public-advisories")
+	if st := b.open("/.well-known/csaf/provider-metadata.json"); st != http.StatusOK {
+		t.Errorf("provider metadata: %d", st)
+	}
+	b.open("/cases/" + caseRef)
+	if h := b.text("main ol"); !strings.Contains(h, "advisory published "+tracking+" version 1") {
+		t.Errorf("case history: %q", h)
+	}
+
+	time.Sleep(100 * time.Millisecond)
+	for _, m := range console.problems(ts.URL) {
+		t.Errorf("console: %s", m)
+	}
+	t.Logf("screenshots in %s", b.shot)
+}
