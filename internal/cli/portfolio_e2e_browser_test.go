@@ -185,6 +185,12 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 			!strings.Contains(main, "vulnerable_code_not_in_execute_path") {
 			t.Errorf("finding history: %q", main)
 		}
+		// The comment wraps inside the history table instead of making it
+		// scroll sideways.
+		if over, err := chromedp.Run(bctx, chromedp.Evaluate[bool](
+			`[...document.querySelectorAll(".table-wrap")].some(w => w.scrollWidth > w.clientWidth)`)); err != nil || over {
+			t.Errorf("the finding page's history scrolls sideways at 1280 pixels (%v)", err)
+		}
 		b.screenshot("2-triaged")
 
 		// 5. The release page's OpenVEX link, fetched with the browser's
