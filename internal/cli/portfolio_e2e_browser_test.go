@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,33 +194,29 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 		}
 		b.screenshot("2-triaged")
 
-		// 5. The release page's OpenVEX link, fetched with the browser's
-		// session, carries the statement and parses.
+		// 5. The release page's VEX links (and its SBOM link), fetched
+		// with the browser's session: both VEX documents parse and carry
+		// the decision.
 		b.open(releasePath)
-		href, err := chromedp.Run(bctx, chromedp.Evaluate[string](
-			`[...document.querySelectorAll("main a")].find(a => a.textContent === "VEX (OpenVEX)").getAttribute("href")`))
-		if err != nil {
-			t.Fatalf("OpenVEX link: %v", err)
-		}
-		doc, err := chromedp.Run(bctx, chromedp.Evaluate[string](
-			`fetch(`+strconv.QuoteToASCII(href)+`).then(r => r.ok ? r.text() : Promise.reject(new Error(r.status + " " + r.statusText)))`,
-			chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("fetch %s: %v", href, err)
-		}
-		stmts, err := vex.Read("release.openvex.json", strings.NewReader(doc))
-		if err != nil {
-			t.Fatalf("OpenVEX export does not parse: %v\n%s", err, doc)
-		}
-		var found bool
-		for _, s := range stmts {
-			if (s.Vulnerability == "CVE-2020-36567" || contains(s.Aliases, "CVE-2020-36567")) &&
-				s.Status == vex.StatusNotAffected && s.Justification == vex.VulnerableCodeNotInExecutePath {
-				found = true
+		for _, link := range []string{"VEX (OpenVEX)", "VEX (CycloneDX)"} {
+			doc := b.fetchLink(link)
+			stmts, err := vex.Read(link, strings.NewReader(doc))
+			if err != nil {
+				t.Fatalf("%s export does not parse: %v\n%s", link, err, doc)
+			}
+			var found bool
+			for _, s := range stmts {
+				if (s.Vulnerability == "CVE-2020-36567" || slices.Contains(s.Aliases, "CVE-2020-36567")) &&
+					s.Status == vex.StatusNotAffected && s.Justification == vex.VulnerableCodeNotInExecutePath {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no not_affected statement for CVE-2020-36567 in the %s export: %+v\n%s", link, stmts, doc)
 			}
 		}
-		if !found {
-			t.Errorf("no not_affected statement for CVE-2020-36567 in the export: %+v\n%s", stmts, doc)
+		if pushed, err := os.ReadFile(bom); err != nil || b.fetchLink("SBOM") != string(pushed) {
+			t.Errorf("the SBOM link does not give back the pushed document (%v)", err)
 		}
 
 		// 6. A webhook to the receiver (admin page), then a new advisory in
@@ -287,15 +284,6 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 		}
 		t.Logf("%s walk took %s; screenshots in %s", engine, time.Since(start).Round(time.Millisecond), b.shot)
 	})
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // hookReceiver records the webhook requests it gets.
@@ -528,6 +516,23 @@ func (b *e2eTab) screenshot(name string) {
 			b.t.Fatal(err)
 		}
 	}
+}
+
+// fetchLink fetches the href of the link of the page with this text, with
+// the browser's session, and returns the body.
+func (b *e2eTab) fetchLink(text string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const a = [...document.querySelectorAll("main a")].find(a => a.textContent === `+strconv.QuoteToASCII(text)+`);
+		if (!a) return Promise.reject(new Error("no such link"));
+		return fetch(a.href).then(r => r.ok ? r.text() : Promise.reject(new Error(r.status + " " + r.statusText)));
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("fetch the %q link: %v", text, err)
+	}
+	return body
 }
 
 // newToken creates an API token on the account page and returns it.
