@@ -167,6 +167,12 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 			!strings.Contains(rows, "github.com/gin-gonic/gin@v1.5.0") {
 			t.Fatalf("findings on the release page: %q", rows)
 		}
+		// The components table says how it is ordered, truthfully: by
+		// package URL (the SBOM lists gin, xz, uuid).
+		if got := b.text("#components"); !strings.Contains(got, "by package URL") ||
+			strings.Index(got, "google/uuid") > strings.Index(got, "ulikunitz/xz") {
+			t.Errorf("components table: %q", got)
+		}
 		b.screenshot("1-findings")
 
 		// 4. Triage on the release page: select it, not_affected with a
