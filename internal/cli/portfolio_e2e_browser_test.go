@@ -225,6 +225,18 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 			t.Errorf("the SBOM link does not give back the pushed document (%v)", err)
 		}
 
+		// CI pushes the same release again: the SBOM is replaced, the
+		// finding is matched at once and keeps its decision.
+		out, errOut, rc = runCLI(t, map[string]string{EnvToken: ciToken}, "push", "--server", ts.URL,
+			"--product", "Gateway", "--version", "1.0.0", "--ca-cert", cert.CertPath, bom)
+		if rc != 0 || !strings.Contains(out, "replaced the SBOM of release 1.0.0") {
+			t.Fatalf("second craft push: %d %q %q", rc, out, errOut)
+		}
+		b.open(releasePath)
+		if row := b.text("#findings tbody tr"); !strings.Contains(row, "CVE-2020-36567") || !strings.Contains(row, "not_affected") {
+			t.Errorf("finding after the SBOM was pushed again: %q", row)
+		}
+
 		// 6. A webhook to the receiver (admin page), then a new advisory in
 		// the import folder (craft serve --advisory-import); monitoring
 		// finds it, the dashboard counts it, the account page and the
