@@ -126,6 +126,15 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 			t.Fatalf("products = %+v, %v", ps, err)
 		}
 		pid := ps[0].ID
+		// The new product's name leads to its page, where the CRA
+		// information is still to be recorded.
+		b.submit("open the product", "main table a", http.StatusOK)
+		if p := b.path(); p != "/products/"+pid {
+			t.Fatalf("product link leads to %s", p)
+		}
+		if got := b.text("#cra-facts"); !strings.Contains(got, "Not recorded") {
+			t.Errorf("CRA facts of a new product: %q", got)
+		}
 
 		// 2. Two API tokens on the account page: one to script the CRA
 		// fields (administrator), one for CI uploads (contributor).
@@ -137,6 +146,12 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 			"intended_purpose": "Routing a home network to the internet", "cra_class": "important-i",
 			"support_period":   map[string]string{"start": "2026-01", "end": "2031-12", "justification": "expected hardware lifetime"},
 			"security_contact": "security@example.eu", "member_states": []string{"DE", "AT"}}, http.StatusOK)
+
+		b.open("/products/" + pid)
+		if got := b.text("#cra-facts"); !strings.Contains(got, "Example Devices GmbH") || !strings.Contains(got, "2031") ||
+			!strings.Contains(got, "AT, DE") {
+			t.Errorf("CRA facts after the PATCH: %q", got)
+		}
 
 		bom := filepath.Join("testdata", "e2e6", "bom.cdx.json")
 		out, errOut, rc := runCLI(t, map[string]string{EnvToken: ciToken}, "push", "--server", ts.URL,
@@ -501,6 +516,15 @@ func (b *e2eTab) text(sel string) string {
 		b.t.Fatalf("text of %s: %v", sel, err)
 	}
 	return s
+}
+
+func (b *e2eTab) path() string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatalf("location: %v", err)
+	}
+	return strings.TrimPrefix(loc, b.base)
 }
 
 func (b *e2eTab) count(sel string) int {
