@@ -193,6 +193,12 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 		// 4. Triage on the release page: select it, not_affected with a
 		// justification and a comment.
 		b.step("select the finding", chromedp.Click(chromedp.CSS("#findings input[name=finding]")))
+		// The comment the server requires is required in the form too: the
+		// browser holds the form back instead of a round trip to an error
+		// page that loses the selection.
+		if ok, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.querySelector("#triage-form").checkValidity()`)); err != nil || ok {
+			t.Errorf("the triage form is valid without a comment (%v)", err)
+		}
 		b.fill("#t-status", "not_affected", "#t-just", "vulnerable_code_not_in_execute_path",
 			"#t-comment", "the gateway never installs gin's default Logger middleware")
 		b.submit("save triage", "#triage-form fieldset button[type=submit]", http.StatusOK)
