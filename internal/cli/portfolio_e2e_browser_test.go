@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -97,10 +98,7 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 		bctx := e2eBrowser(t, 60*time.Second)
 		var console e2eConsole
 		console.collect(bctx)
-		engine := "sqlite"
-		if strings.Contains(t.Name(), "ostgres") {
-			engine = "postgres"
-		}
+		engine := path.Base(t.Name()) // storetest.ForEach's sub-test: sqlite or postgres
 		b := &e2eTab{t: t, ctx: bctx, base: ts.URL, shot: t.TempDir(), engine: engine}
 
 		// 1. The administrator signs in, enrols a second factor, and
@@ -129,8 +127,8 @@ func TestPortfolioE2EBrowser(t *testing.T) {
 		// The new product's name leads to its page, where the CRA
 		// information is still to be recorded.
 		b.submit("open the product", "main table a", http.StatusOK)
-		if p := b.path(); p != "/products/"+pid {
-			t.Fatalf("product link leads to %s", p)
+		if at := b.path(); at != "/products/"+pid {
+			t.Fatalf("product link leads to %s", at)
 		}
 		if got := b.text("#cra-facts"); !strings.Contains(got, "Not recorded") {
 			t.Errorf("CRA facts of a new product: %q", got)
