@@ -30,7 +30,7 @@ type componentHitJSON struct {
 
 // searchComponents is GET /api/v1/components?name=&version=&purl=&match=:
 // the releases of the products the caller may read that ship a component
-// (cursor pagination, ordered by product, release and SBOM order).
+// (cursor pagination, ordered by product, release and package URL).
 func (s *Server) searchComponents(w http.ResponseWriter, r *http.Request) error {
 	var (
 		q   store.ComponentQuery

@@ -211,9 +211,10 @@ type componentCursor struct {
 const maxComponentFilter = 200
 
 // listComponents is GET /api/v1/products/{product}/releases/{version}/components:
-// one page (?limit=, ?cursor=) of the components of the release's SBOM in
-// SBOM order, optionally only those whose name or purl contains ?q= and of
-// ?ecosystem= (both case-blind).
+// one page (?limit=, ?cursor=) of the components of the release's SBOM
+// in the order internal/sbom reads them (by package URL, else
+// name@version; not the document's order), optionally only those whose
+// name or purl contains ?q= and of ?ecosystem= (both case-blind).
 func (s *Server) listComponents(w http.ResponseWriter, r *http.Request) error {
 	pr, err := parsePageRequest(r)
 	if err != nil {
