@@ -538,3 +538,35 @@ func TestImportCanceled(t *testing.T) {
 		t.Error("records of a canceled import were stored")
 	}
 }
+
+// TestZeroModifiedComparesContent: records without a modified time (copies
+// from golang/vulndb's repository carry 0001-01-01T00:00:00Z) cannot say
+// they are newer; a re-import with other content replaces them, the same
+// content stays unchanged.
+func TestZeroModifiedComparesContent(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	dir := t.TempDir()
+	for i, st := range []struct {
+		summary string
+		want    [3]int // imported, updated, unchanged
+	}{
+		{"first", [3]int{1, 0, 0}},
+		{"first", [3]int{0, 0, 1}},
+		{"corrected", [3]int{0, 1, 0}},
+	} {
+		r := record("GO-2020-0001", "0001-01-01T00:00:00Z", "Go", "example.com/m")
+		r["summary"] = st.summary
+		res := mustImport(t, s, writeJSON(t, filepath.Join(dir, fmt.Sprintf("z%d.json", i)), r))
+		if got := [3]int{res.Imported, res.Updated, res.Unchanged}; got != st.want {
+			t.Errorf("step %d: imported/updated/unchanged = %v, want %v", i, got, st.want)
+		}
+		got, err := s.Vulnerabilities(ctx, "Go", []string{"example.com/m"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got["example.com/m"]) != 1 || got["example.com/m"][0].Summary != st.summary {
+			t.Errorf("step %d: stored %+v, want summary %q", i, got, st.summary)
+		}
+	}
+}

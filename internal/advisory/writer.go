@@ -1,6 +1,7 @@
 package advisory
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -31,6 +32,7 @@ type writer struct {
 	changed                                 bool // the affected index changed: rebuild the name filter
 	tx                                      *sql.Tx
 	sel, ins, upd, delAffected, insAffected *sql.Stmt
+	selData                                 *sql.Stmt
 }
 
 func (s *Store) beginWrite(ctx context.Context) (*writer, error) {
@@ -51,6 +53,7 @@ func (s *Store) beginWrite(ctx context.Context) (*writer, error) {
 		return st
 	}
 	w.sel = prep(`SELECT rid, modified FROM records WHERE id = ?`)
+	w.selData = prep(`SELECT data FROM records WHERE rid = ?`)
 	w.ins = prep(`INSERT INTO records(id, modified, withdrawn, origin, data) VALUES (?, ?, ?, ?, ?)`)
 	w.upd = prep(`UPDATE records SET modified = ?, withdrawn = ?, origin = ?, data = ? WHERE rid = ?`)
 	w.delAffected = prep(`DELETE FROM affected WHERE rid = ?`)
@@ -83,7 +86,10 @@ func (w *writer) commit(ctx context.Context, now time.Time) error {
 }
 
 // put stores r unless the database holds the same ID with a modified time
-// at or after r's.
+// at or after r's. Records without a modified time (the zero time, as in
+// copies from golang/vulndb's repository) cannot say they are newer, so for
+// them equal means "compare the content": a corrected record dropped into an
+// import folder is not ignored.
 func (w *writer) put(ctx context.Context, r *preparedRecord, origin string) (outcome, error) {
 	mod := r.modified.UnixMicro()
 	withdrawn := 0
@@ -109,8 +115,17 @@ func (w *writer) put(ctx context.Context, r *preparedRecord, origin string) (out
 	case err != nil:
 		return 0, fmt.Errorf("read %s: %w", r.id, err)
 	}
-	if mod <= stored {
+	if mod < stored || (mod == stored && !r.modified.IsZero()) {
 		return outcomeUnchanged, nil
+	}
+	if mod == stored {
+		var data []byte
+		if err := w.selData.QueryRowContext(ctx, rid).Scan(&data); err != nil {
+			return 0, fmt.Errorf("read %s: %w", r.id, err)
+		}
+		if bytes.Equal(data, r.blob) {
+			return outcomeUnchanged, nil
+		}
 	}
 	if _, err := w.upd.ExecContext(ctx, mod, withdrawn, origin, r.blob, rid); err != nil {
 		return 0, fmt.Errorf("update %s: %w", r.id, err)
