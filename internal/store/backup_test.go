@@ -53,7 +53,7 @@ func populate(t *testing.T, s *Store) {
 				ComponentVersion: "1", SeverityLevel: "high", SeverityScore: 75, KEVDateAdded: "2025-01-23"}}})
 		steps = append(steps, err)
 		_, err = s.Triage(ctx, TriageRequest{ProductID: p.ID, ReleaseID: rel.ID, Actor: "user:" + u.ID,
-			Entries: []TriageEntry{{VulnID: "CVE-2024-0001", ComponentKey: "/c@1", Status: TriageFixed, Comment: "c"}}})
+			Entries: []TriageEntry{{VulnID: "CVE-2024-0001", ComponentKey: "/c@1", Status: TriageAffected, ActionStatement: "update", Comment: "c"}}})
 		steps = append(steps, err)
 	}
 	_, err = s.RecordSnapshots(ctx, fixedNow)
