@@ -33,8 +33,10 @@ type countdownSummary struct {
 	// Shown is false when the caller may read no product's cases: the
 	// section is left out.
 	Shown bool
+	// Total counts the cases with a report due; Overdue and Soon those
+	// whose next report is overdue or nearly due.
 	Total, Overdue, Soon int
-	Items                []dashboardCountdown
+	Items []dashboardCountdown
 }
 
 // dashboardCountdowns lists the clocks of the cases p may read.
