@@ -36,7 +36,7 @@ type countdownSummary struct {
 	// Total counts the cases with a report due; Overdue and Soon those
 	// whose next report is overdue or nearly due.
 	Total, Overdue, Soon int
-	Items []dashboardCountdown
+	Items                []dashboardCountdown
 }
 
 // dashboardCountdowns lists the clocks of the cases p may read.
