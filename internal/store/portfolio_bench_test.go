@@ -122,6 +122,11 @@ func benchPortfolio(b *testing.B, s *Store) {
 		CASE WHEN n.i % 50 = 0 THEN '2026-01-01' ELSE '' END, 1, 1,
 		CASE WHEN n.i % 5 = 4 THEN 'fixed' ELSE 'affected' END
 		FROM releases r CROSS JOIN n`)
+	// 50 end-of-life components per release (50,000 events), a tenth of
+	// them without a known date.
+	exec(`INSERT INTO eol_events (release_id, component_id, cycle, created_at, eol_date) ` + seq + `
+		SELECT r.id, 'c' || CAST(n.i AS TEXT), '1', 1, CASE WHEN n.i % 200 = 0 THEN '' ELSE '2025-01-01' END
+		FROM releases r CROSS JOIN n WHERE n.i % 20 = 0`)
 	exec(`ANALYZE`)
 	b.Logf("seeded %d releases × %d components and findings in %s", benchProducts*benchReleases, benchRowsPerRel, time.Since(start).Round(time.Millisecond))
 
@@ -151,6 +156,15 @@ func benchPortfolio(b *testing.B, s *Store) {
 			d, err := s.Dashboard(ctx, dq)
 			if err != nil || d.Open.Total() != int64(benchProducts*benchReleases*benchRowsPerRel*4/5) {
 				b.Fatalf("%+v, %v", d.Open, err)
+			}
+		}
+	})
+	b.Run("dashboard-eol", func(b *testing.B) {
+		for b.Loop() {
+			e, err := s.DashboardEOL(ctx, ids, now, DashboardListLimit)
+			// Every fourth product's support ends in 2027: all in support.
+			if err != nil || e.Total != benchProducts*benchReleases*50 || len(e.Items) != DashboardListLimit {
+				b.Fatalf("%d, %d items, %v", e.Total, len(e.Items), err)
 			}
 		}
 	})
