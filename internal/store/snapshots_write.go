@@ -14,7 +14,7 @@ import (
 // aggregate is read before, outside any write transaction.
 
 // snapshotBatchRows caps the rows one snapshot write transaction writes.
-const snapshotBatchRows = 2000
+const snapshotBatchRows = 500
 
 // statementRows caps the rows of one multi-row INSERT (6 columns: 1,200
 // parameters, far below both engines' limits).
