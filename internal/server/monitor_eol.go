@@ -106,6 +106,12 @@ func (s *Server) releaseEOLEvents(ctx context.Context, db *advisory.Store, produ
 		if ok {
 			added++
 		}
+		if !e.EOL.Date.IsZero() {
+			// The dashboard lists the date (also for events raised before it was kept).
+			if err := s.store.SetEOLDate(ctx, r.ID, e.Component.ID, e.Cycle, e.EOL.Date.UTC().Format(time.DateOnly)); err != nil {
+				return added, err
+			}
+		}
 	}
 	return added, nil
 }

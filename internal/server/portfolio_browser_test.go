@@ -13,7 +13,8 @@ import (
 
 // TestPortfolioBrowser signs a security officer of one product in through
 // the sign-in page of a real server in Chromium, and opens the dashboard
-// (with a trend of ten daily snapshots), a release page with a filter and
+// (with a trend of ten daily snapshots, an end-of-life component and an
+// overdue Article 14 countdown), a release page with a filter and
 // the component search, saving dashboard.png, release.png and
 // component-search.png. It fails on any console message (CSP violations
 // arrive there). Skips without chromium unless CRAFT_TEST_CHROMIUM=1.
@@ -60,6 +61,25 @@ func TestPortfolioBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// An end-of-life component and an overdue Article 14 clock of each
+	// product; only Alpha's may show.
+	for _, p := range []store.Product{alpha, bravo} {
+		rels, err := s.store.ListReleases(ctx, p.ID)
+		if err != nil || len(rels) != 1 {
+			t.Fatalf("releases: %d, %v", len(rels), err)
+		}
+		if _, err := s.store.RecordEOLEvent(ctx, rels[0].ID, "c3", "4", store.Notification{Kind: KindComponentEOL,
+			ProductID: p.ID, Subject: "eol"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.store.SetEOLDate(ctx, rels[0].ID, "c3", "4", "2025-10-31"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.store.CreateCase(ctx, store.Case{ProductID: p.ID, Title: p.Name + " log4shell exploited",
+			CreatedBy: "user:test", Exploited: true, ExploitedAwareAt: now.Add(-30 * time.Hour)}, "created"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for d := 9; d >= 0; d-- {
 		if _, err := s.store.RecordSnapshots(ctx, now.AddDate(0, 0, -d)); err != nil {
 			t.Fatal(err)
@@ -96,6 +116,12 @@ func TestPortfolioBrowser(t *testing.T) {
 	}
 	if b.count("a[href='/products/"+bravo.ID+"']") != 0 {
 		t.Error("the dashboard links to another tenant's product")
+	}
+	if n := b.count("#eol tbody tr"); n != 1 {
+		t.Errorf("end-of-life list: %d rows", n)
+	}
+	if n := b.count("#countdowns tbody tr .deadline.overdue"); n != 1 {
+		t.Errorf("countdowns: %d overdue rows", n)
 	}
 	b.screenshot("dashboard")
 

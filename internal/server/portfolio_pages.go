@@ -115,6 +115,10 @@ type dashboardData struct {
 	// AsOf is when the snapshot the counts come from was taken; zero when
 	// they were counted now.
 	AsOf time.Time
+	// EOL are the end-of-life components of releases in support.
+	EOL eolSummary
+	// Countdowns are the Article 14 clocks of the cases the caller may read.
+	Countdowns countdownSummary
 }
 
 type dashboardProduct struct {
@@ -135,7 +139,8 @@ func (w *web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	s := w.s
 	now := s.now()
-	products, err := s.readableProducts(ctx, PrincipalFrom(ctx))
+	p := PrincipalFrom(ctx)
+	products, err := s.readableProducts(ctx, p)
 	if err != nil {
 		return fmt.Errorf("server: dashboard: %w", err)
 	}
@@ -152,6 +157,12 @@ func (w *web) dashboardPage(rw http.ResponseWriter, r *http.Request) error {
 	}
 	data := dashboardData{Open: viewCounts(d.Open), Trend: newTrendChart(days, from, to), Widespread: d.Widespread,
 		WarnMonths: supportWarnMonths, AsOf: d.AsOf}
+	if data.EOL, err = s.dashboardEOL(ctx, ids, now); err != nil {
+		return err
+	}
+	if data.Countdowns, err = s.dashboardCountdowns(ctx, p, now); err != nil {
+		return err
+	}
 	for _, p := range products {
 		prof, err := s.store.GetProductProfile(ctx, p.ID)
 		if err != nil {

@@ -51,10 +51,11 @@ func portfolioPageNames() []string {
 	return []string{"portfolio_dashboard", "portfolio_product", "portfolio_release", "portfolio_components"}
 }
 
-// snapshotTick records the daily findings snapshot from the job loop: the
-// process holding the lease inserts today's row of every product that has
-// none yet, so the table gets one row per product per day however many
-// processes tick.
+// snapshotTick refreshes the daily findings snapshot from the job loop: the
+// process holding the lease updates today's row of every product (one row
+// per product per day however many processes tick), and only when
+// findings, triage, products or releases changed since the last tick or
+// the day turned (store.RefreshSnapshots).
 func (s *Server) snapshotTick(ctx context.Context, holder string) {
 	ok, err := s.store.AcquireLease(ctx, snapshotLease, holder, snapshotLeaseTTL)
 	if err != nil {
@@ -71,14 +72,16 @@ func (s *Server) snapshotTick(ctx context.Context, holder string) {
 			s.log.Warn("snapshot job: release lease", slog.String("error", err.Error()))
 		}
 	}()
-	n, err := s.store.RecordSnapshots(ctx, s.now())
+	run, err := s.store.RefreshSnapshots(ctx, s.now())
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Error("snapshot job", slog.String("error", err.Error()))
 		}
 		return
 	}
-	if n > 0 {
-		s.log.Info("snapshot job: recorded", slog.Int("products", n))
+	if !run.Skipped {
+		s.log.Info("snapshot job: recorded", slog.Int("products", run.Products),
+			slog.Int("transactions", run.Transactions), slog.Int("rows", run.RowsWritten),
+			slog.Duration("longest_tx", run.LongestTx))
 	}
 }

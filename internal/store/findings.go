@@ -141,6 +141,9 @@ func (s *Store) ReplaceReleaseFindings(ctx context.Context, u FindingsUpdate) ([
 		if err := applyTriage(ctx, tx, u.ReleaseID); err != nil {
 			return err
 		}
+		if err := bumpFindingsVersion(ctx, tx); err != nil {
+			return err
+		}
 		for _, ev := range events {
 			id, err := newID()
 			if err != nil {

@@ -226,7 +226,12 @@ func (s *Store) ApplyFindingChanges(ctx context.Context, updates []FindingsChang
 				out.Releases++
 			}
 		}
-		return nil
+		if out.Releases == 0 {
+			return nil
+		}
+		// Last, as in ReplaceReleaseFindings: the dashboard's snapshot
+		// job rebuilds only after findings changed.
+		return bumpFindingsVersion(ctx, tx)
 	})
 	if err != nil {
 		return FindingChanges{}, err

@@ -20,6 +20,11 @@ import (
 // half runs when CRAFT_TEST_POSTGRES is set:
 //
 //	go test ./internal/store -run XXX -bench Portfolio -benchtime 20x -v
+//
+// The snapshot benchmarks: "snapshot" is a forced rebuild, nothing having
+// changed; "snapshot-unchanged" the job's skipped tick; "snapshot-changed"
+// a tick after one release's findings changed, reporting the longest
+// write transaction (the time SQLite's write lock was held) as max-tx-ms.
 func BenchmarkPortfolio(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
 		s, err := Open(context.Background(), Config{Driver: DriverSQLite, Path: filepath.Join(b.TempDir(), SQLiteFile)})
@@ -117,6 +122,11 @@ func benchPortfolio(b *testing.B, s *Store) {
 		CASE WHEN n.i % 50 = 0 THEN '2026-01-01' ELSE '' END, 1, 1,
 		CASE WHEN n.i % 5 = 4 THEN 'fixed' ELSE 'affected' END
 		FROM releases r CROSS JOIN n`)
+	// 50 end-of-life components per release (50,000 events), a tenth of
+	// them without a known date.
+	exec(`INSERT INTO eol_events (release_id, component_id, cycle, created_at, eol_date) ` + seq + `
+		SELECT r.id, 'c' || CAST(n.i AS TEXT), '1', 1, CASE WHEN n.i % 200 = 0 THEN '' ELSE '2025-01-01' END
+		FROM releases r CROSS JOIN n WHERE n.i % 20 = 0`)
 	exec(`ANALYZE`)
 	b.Logf("seeded %d releases × %d components and findings in %s", benchProducts*benchReleases, benchRowsPerRel, time.Since(start).Round(time.Millisecond))
 
@@ -135,15 +145,26 @@ func benchPortfolio(b *testing.B, s *Store) {
 	}
 	// The dashboard reads the snapshot job's aggregates of today.
 	t0 := time.Now()
-	if _, err := s.RecordSnapshots(ctx, now); err != nil {
+	first, err := s.RefreshSnapshots(ctx, now)
+	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("snapshot (counts and component_stats) in %s", time.Since(t0).Round(time.Millisecond))
+	b.Logf("first snapshot (counts and component_stats) in %s: %d transactions, %d rows, longest transaction %s",
+		time.Since(t0).Round(time.Millisecond), first.Transactions, first.RowsWritten, first.LongestTx.Round(time.Millisecond))
 	b.Run("dashboard", func(b *testing.B) {
 		for b.Loop() {
 			d, err := s.Dashboard(ctx, dq)
 			if err != nil || d.Open.Total() != int64(benchProducts*benchReleases*benchRowsPerRel*4/5) {
 				b.Fatalf("%+v, %v", d.Open, err)
+			}
+		}
+	})
+	b.Run("dashboard-eol", func(b *testing.B) {
+		for b.Loop() {
+			e, err := s.DashboardEOL(ctx, ids, now, DashboardListLimit)
+			// Every fourth product's support ends in 2027: all in support.
+			if err != nil || e.Total != benchProducts*benchReleases*50 || len(e.Items) != DashboardListLimit {
+				b.Fatalf("%d, %d items, %v", e.Total, len(e.Items), err)
 			}
 		}
 	})
@@ -178,6 +199,54 @@ func benchPortfolio(b *testing.B, s *Store) {
 			}
 		}
 	})
+	// The job's tick when nothing changed: a few reads, no write.
+	b.Run("snapshot-unchanged", func(b *testing.B) {
+		day := now
+		for b.Loop() {
+			day = day.Add(time.Minute)
+			if run, err := s.RefreshSnapshots(ctx, day); err != nil || !run.Skipped {
+				b.Fatalf("%+v, %v", run, err)
+			}
+		}
+	})
+	// The job's tick after a change of one release's 1,000 findings (all
+	// fixed, then all open again): its product's component rows change.
+	b.Run("snapshot-changed", func(b *testing.B) {
+		var rel string
+		if err := s.reads.QueryRowContext(ctx, `SELECT id FROM releases ORDER BY id LIMIT 1`).Scan(&rel); err != nil {
+			b.Fatal(err)
+		}
+		day, status := now, "fixed"
+		var longest time.Duration
+		for b.Loop() {
+			b.StopTimer()
+			bumpStatuses(b, s, rel, status)
+			status = map[string]string{"fixed": "affected", "affected": "fixed"}[status]
+			day = day.Add(time.Minute)
+			b.StartTimer()
+			run, err := s.RefreshSnapshots(ctx, day)
+			if err != nil || run.Skipped || run.Products != benchProducts {
+				b.Fatalf("%+v, %v", run, err)
+			}
+			longest = max(longest, run.LongestTx)
+		}
+		b.ReportMetric(float64(longest.Microseconds())/1000, "max-tx-ms")
+	})
+}
+
+// bumpStatuses sets the status of every finding of rel as a findings
+// writer would: with the findings counter bumped in the same transaction.
+func bumpStatuses(b *testing.B, s *Store, rel, status string) {
+	b.Helper()
+	err := s.inTx(context.Background(), "bench", func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`UPDATE findings SET status = $2 WHERE release_id = $1`, rel, status); err != nil {
+			return err
+		}
+		return bumpFindingsVersion(context.Background(), tx)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
 }
 
 func logPlan(b *testing.B, s *Store, query string, args ...any) {

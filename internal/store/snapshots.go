@@ -18,93 +18,133 @@ type SnapshotDay struct {
 	SeverityCounts
 }
 
+// SnapshotRun says what one snapshot call did.
+type SnapshotRun struct {
+	// Products is the number of products counted (0 when skipped).
+	Products int
+	// Skipped is set when nothing changed since the last snapshot.
+	Skipped bool
+	// Transactions, RowsWritten and LongestTx describe the writes: the
+	// longest transaction is the longest the SQLite write lock was held.
+	Transactions int
+	RowsWritten  int
+	LongestTx    time.Duration
+}
+
+// RefreshSnapshots is the snapshot job's tick: it records today's snapshot
+// (see [Store.RecordSnapshots]) unless nothing it depends on changed since
+// the last one: same UTC day, no findings or triage write (the findings
+// counter), same products and support periods, same number of releases.
+// Then it only reads a few rows.
+func (s *Store) RefreshSnapshots(ctx context.Context, now time.Time) (SnapshotRun, error) {
+	products, fp, err := s.snapshotInputs(ctx, now)
+	if err != nil {
+		return SnapshotRun{}, err
+	}
+	last, err := s.lastSnapshotFingerprint(ctx)
+	if err != nil {
+		return SnapshotRun{}, err
+	}
+	if last == fp {
+		return SnapshotRun{Skipped: true}, nil
+	}
+	return s.recordSnapshots(ctx, now, products, fp)
+}
+
 // RecordSnapshots stores today's snapshot (the UTC day of now) of every
 // product, counting as [Store.Dashboard] does, and the per-component
-// counts the dashboard's widespread list reads (component_stats). A
-// product's row of the day is updated in place, so calling this again, or
-// from two processes at once, leaves one row per product per day holding
-// the latest counts. It returns the number of products counted.
+// counts the dashboard's widespread list reads (component_stats), whether
+// or not anything changed. A product's row of the day is updated in place,
+// so calling this again, or from two processes at once, leaves one row per
+// product per day holding the latest counts. It returns the number of
+// products counted.
 func (s *Store) RecordSnapshots(ctx context.Context, now time.Time) (int, error) {
-	day := now.UTC().Format(time.DateOnly)
-	month := now.UTC().Format("2006-01")
-	// Count outside the write transaction: on SQLite the write lock is
-	// then held only for the writes below.
-	rows, err := s.q().QueryContext(ctx, `SELECT p.id, f.severity_level, f.kev_date_added <> '', COUNT(f.release_id)
-		FROM products p
-		LEFT JOIN releases r ON r.product_id = p.id AND `+inSupportSQL+`
-		LEFT JOIN findings f ON f.release_id = r.id AND f.status IN `+openStatuses+`
-		GROUP BY p.id, f.severity_level, f.kev_date_added <> ''`, month)
+	products, fp, err := s.snapshotInputs(ctx, now)
 	if err != nil {
-		return 0, fmt.Errorf("store: record snapshots: %w", err)
+		return 0, err
 	}
-	counts := make(map[string]*SeverityCounts)
-	var order []string
+	run, err := s.recordSnapshots(ctx, now, products, fp)
+	return run.Products, err
+}
+
+// recordSnapshots counts outside any write transaction and writes only
+// what changed, in transactions of at most snapshotBatchRows rows (see
+// snapshotWriter); the fingerprint is stored with the last of them.
+func (s *Store) recordSnapshots(ctx context.Context, now time.Time, products []snapshotProduct, fp string) (SnapshotRun, error) {
+	run := SnapshotRun{}
+	counts, err := s.snapshotCounts(ctx, now)
+	if err != nil {
+		return run, err
+	}
+	w := &snapshotWriter{s: s, run: &run}
+	day, taken := now.UTC().Format(time.DateOnly), toDB(now)
+	for _, p := range products {
+		c := counts[p.id]
+		if err := w.add(ctx, sqlPart{`INSERT INTO finding_snapshots (day, product_id, critical, high, medium,
+			low, other, kev, taken_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (day, product_id) DO UPDATE SET critical = excluded.critical, high = excluded.high,
+			medium = excluded.medium, low = excluded.low, other = excluded.other, kev = excluded.kev,
+			taken_at = excluded.taken_at`,
+			[]any{day, p.id, c.Critical, c.High, c.Medium, c.Low, c.Other, c.KEV, taken}}, 1); err != nil {
+			return run, fmt.Errorf("store: record snapshots: %w", err)
+		}
+	}
+	for _, p := range products {
+		old, want, err := s.productStats(ctx, p)
+		if err != nil {
+			return run, fmt.Errorf("store: record snapshots: component stats of %s: %w", p.id, err)
+		}
+		if err := w.syncStats(ctx, p.id, old, want); err != nil {
+			return run, fmt.Errorf("store: record snapshots: %w", err)
+		}
+	}
+	// component_stats_all sums what was just written.
+	if err := w.flush(ctx, nil); err != nil {
+		return run, fmt.Errorf("store: record snapshots: %w", err)
+	}
+	old, want, err := s.allStats(ctx)
+	if err != nil {
+		return run, fmt.Errorf("store: record snapshots: all component stats: %w", err)
+	}
+	if err := w.syncStats(ctx, "", old, want); err != nil {
+		return run, fmt.Errorf("store: record snapshots: %w", err)
+	}
+	if err := w.flush(ctx, func(tx *sql.Tx) error { return saveSnapshotFingerprint(ctx, tx, fp, now) }); err != nil {
+		return run, fmt.Errorf("store: record snapshots: %w", err)
+	}
+	run.Products = len(products)
+	return run, nil
+}
+
+// snapshotCounts counts the open findings of releases in support by
+// product (products without any are absent).
+func (s *Store) snapshotCounts(ctx context.Context, now time.Time) (map[string]SeverityCounts, error) {
+	rows, err := s.q().QueryContext(ctx, `SELECT p.id, f.severity_level, f.kev_date_added <> '', COUNT(*)
+		FROM products p JOIN releases r ON r.product_id = p.id JOIN findings f ON f.release_id = r.id
+		WHERE `+inSupportSQL+` AND f.status IN `+openStatuses+`
+		GROUP BY p.id, f.severity_level, f.kev_date_added <> ''`, now.UTC().Format("2006-01"))
+	if err != nil {
+		return nil, fmt.Errorf("store: record snapshots: %w", err)
+	}
+	defer rows.Close()
+	counts := make(map[string]SeverityCounts)
 	for rows.Next() {
 		var (
-			id    string
-			level sql.NullString
-			kev   sql.NullBool
-			n     int64
+			id, level string
+			kev       bool
+			n         int64
 		)
 		if err := rows.Scan(&id, &level, &kev, &n); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("store: record snapshots: %w", err)
+			return nil, fmt.Errorf("store: record snapshots: %w", err)
 		}
-		c, ok := counts[id]
-		if !ok {
-			c = &SeverityCounts{}
-			counts[id] = c
-			order = append(order, id)
-		}
-		if level.Valid {
-			c.add(level.String, kev.Bool, n)
-		}
+		c := counts[id]
+		c.add(level, kev, n)
+		counts[id] = c
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("store: record snapshots: %w", err)
+		return nil, fmt.Errorf("store: record snapshots: %w", err)
 	}
-	err = s.inTx(ctx, "record snapshots", func(tx *sql.Tx) error {
-		taken := toDB(now)
-		for _, id := range order {
-			c := counts[id]
-			if _, err := tx.ExecContext(ctx, `INSERT INTO finding_snapshots (day, product_id, critical, high, medium,
-				low, other, kev, taken_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-				ON CONFLICT (day, product_id) DO UPDATE SET critical = excluded.critical, high = excluded.high,
-				medium = excluded.medium, low = excluded.low, other = excluded.other, kev = excluded.kev,
-				taken_at = excluded.taken_at`,
-				day, id, c.Critical, c.High, c.Medium, c.Low, c.Other, c.KEV, taken); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM component_stats`); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO component_stats (product_id, name, version, releases, open_count, kev)
-			SELECT p.id, f.component_name, f.component_version, COUNT(DISTINCT f.release_id), COUNT(*),
-			SUM(CASE WHEN f.kev_date_added <> '' THEN 1 ELSE 0 END)
-			FROM products p JOIN releases r ON r.product_id = p.id JOIN findings f ON f.release_id = r.id
-			WHERE `+inSupportSQL+` AND f.status IN `+openStatuses+`
-			GROUP BY p.id, f.component_name, f.component_version
-			ON CONFLICT (product_id, name, version) DO UPDATE SET releases = excluded.releases,
-			open_count = excluded.open_count, kev = excluded.kev`, month)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM component_stats_all`); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO component_stats_all (name, version, releases, open_count, kev)
-			SELECT name, version, SUM(releases), SUM(open_count), SUM(kev) FROM component_stats
-			GROUP BY name, version
-			ON CONFLICT (name, version) DO UPDATE SET releases = excluded.releases,
-			open_count = excluded.open_count, kev = excluded.kev`)
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: record snapshots: %w", err)
-	}
-	return len(order), nil
+	return counts, nil
 }
 
 // ListSnapshots returns the trend of productIDs from the day from to the

@@ -251,7 +251,7 @@ func (s *Store) Triage(ctx context.Context, req TriageRequest) ([]TriageOutcome,
 				return err
 			}
 		}
-		return nil
+		return bumpFindingsVersion(ctx, tx)
 	})
 	if err != nil {
 		var te *TriageEntryError
