@@ -19,8 +19,9 @@ import (
 )
 
 // The portfolio pages: the dashboard, a product, a release and the
-// portfolio-wide component search. They only read; the one form (bulk
-// triage on the release page) posts to the triage feature's route.
+// portfolio-wide component search. The bulk triage form of the release
+// page posts to the triage feature's route; the product page's CRA form
+// to productCRASubmit (portfolio_cra_form.go).
 
 const (
 	// supportWarnMonths is how far ahead the dashboard lists releases whose
@@ -184,6 +185,11 @@ type productPageData struct {
 	Releases   []productRelease
 	InSupport  bool
 	MemberList string
+	// CanEdit shows the CRA form (product:write on the product).
+	CanEdit bool
+	Form    craForm
+	Classes []craClassOption
+	States  []memberStateOption
 }
 
 type productRelease struct {
@@ -194,8 +200,22 @@ type productRelease struct {
 	Open       countsView
 }
 
-// productPage is GET /products/{product}.
+// productPage is GET /products/{product}; ?cra=saved or ?cra=unchanged
+// confirms a post of the CRA form.
 func (w *web) productPage(rw http.ResponseWriter, r *http.Request) error {
+	var pg page
+	switch r.URL.Query().Get("cra") {
+	case "saved":
+		pg.Notice = "CRA information saved."
+	case "unchanged":
+		pg.Notice = "CRA information unchanged: no field differed."
+	}
+	return w.renderProduct(rw, r, http.StatusOK, pg, nil)
+}
+
+// renderProduct writes the product page with status; form, when not nil,
+// is the CRA form's input to show again instead of the stored values.
+func (w *web) renderProduct(rw http.ResponseWriter, r *http.Request, status int, pg page, form *craForm) error {
 	ctx := r.Context()
 	s := w.s
 	id := r.PathValue("product")
@@ -218,6 +238,13 @@ func (w *web) productPage(rw http.ResponseWriter, r *http.Request) error {
 	d := productPageData{Product: productDetail(p, prof, s.now()), ClassName: className(prof.Class),
 		MemberList: strings.Join(prof.MemberStates, ", ")}
 	d.InSupport = inSupport(d.Product.SupportStatus)
+	d.CanEdit = auth.Authorize(PrincipalFrom(ctx), auth.PermProductWrite, id) == nil
+	if d.CanEdit {
+		d.Form, d.Classes, d.States = craFormFrom(prof), craClassOptions(), memberStateOptions()
+		if form != nil {
+			d.Form = *form
+		}
+	}
 	for _, rel := range rels {
 		pr := productRelease{Version: rel.Version, ReleasedOn: rel.ReleasedOn, Open: viewCounts(counts[rel.ID])}
 		if rel.SBOM != nil {
@@ -225,7 +252,8 @@ func (w *web) productPage(rw http.ResponseWriter, r *http.Request) error {
 		}
 		d.Releases = append(d.Releases, pr)
 	}
-	return w.render(rw, r, http.StatusOK, "portfolio_product", page{Title: p.Name, Section: "dashboard", Data: d})
+	pg.Title, pg.Section, pg.Data = p.Name, "dashboard", d
+	return w.render(rw, r, status, "portfolio_product", pg)
 }
 
 // className is a CRA class as people read it.
