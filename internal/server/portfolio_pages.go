@@ -346,6 +346,10 @@ type releaseFinding struct {
 	Key  string
 	URL  string
 	Flag string
+	// DecidedBy is who made the decision in force: the user's e-mail
+	// address, else the actor ("token:<id>", a deleted user's
+	// "user:<id>"); "" when nobody triaged the finding.
+	DecidedBy string
 }
 
 // componentKey names a finding's component in the triage form and the
@@ -384,6 +388,10 @@ func (w *web) releasePage(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	findings, err := s.store.ListReleaseFindings(ctx, rel.ID)
+	if err != nil {
+		return err
+	}
+	deciders, err := s.releaseDeciders(ctx, rel.ID, findings)
 	if err != nil {
 		return err
 	}
@@ -433,7 +441,7 @@ func (w *web) releasePage(rw http.ResponseWriter, r *http.Request) error {
 		}
 		key := componentKey(f)
 		rf := releaseFinding{Finding: f, Key: f.VulnID + "|" + key,
-			URL: findingBase + url.PathEscape(f.VulnID) + "?component=" + url.QueryEscape(key)}
+			URL: findingBase + url.PathEscape(f.VulnID) + "?component=" + url.QueryEscape(key), DecidedBy: deciders[decisionKey(f)]}
 		if f.KEVDateAdded != "" && inSupport(d.SupportStatus) {
 			rf.Flag = article14Flag
 		}
@@ -486,4 +494,34 @@ func (w *web) componentSearchPage(rw http.ResponseWriter, r *http.Request) error
 		}
 	}
 	return w.render(rw, r, http.StatusOK, "portfolio_components", page{Title: "Component search", Section: "components", Data: d})
+}
+
+// decisionKey names a finding among a release's findings.
+func decisionKey(f store.Finding) string { return f.VulnID + "|" + f.ComponentID }
+
+// releaseDeciders is who made the decision in force on each finding of
+// the release (by decisionKey), as the page shows it: one query for the
+// decisions and one for the users.
+func (s *Server) releaseDeciders(ctx context.Context, releaseID string, fs []store.Finding) (map[string]string, error) {
+	ds, err := s.store.ListTriageDecisions(ctx, releaseID)
+	if err != nil {
+		return nil, fmt.Errorf("server: release deciders: %w", err)
+	}
+	byKey := make(map[string][]store.TriageDecision, len(ds))
+	actors := make([]string, 0, len(ds))
+	for _, d := range ds {
+		byKey[d.ComponentKey] = append(byKey[d.ComponentKey], d)
+		actors = append(actors, d.DecidedBy)
+	}
+	names, err := s.resolveActors(ctx, actors...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(fs))
+	for _, f := range fs {
+		if d, ok := store.DecisionFor(byKey[f.Key()], f); ok {
+			out[decisionKey(f)] = names.display(d.DecidedBy)
+		}
+	}
+	return out, nil
 }
