@@ -34,10 +34,13 @@ type findingSeverityJSON struct {
 
 // findingTriageJSON is the stored decision behind a finding's status.
 type findingTriageJSON struct {
-	Justification   string    `json:"justification,omitempty"`
-	ActionStatement string    `json:"action_statement,omitempty"`
-	DecidedBy       string    `json:"decided_by"`
-	DecidedAt       time.Time `json:"decided_at"`
+	Justification   string `json:"justification,omitempty"`
+	ActionStatement string `json:"action_statement,omitempty"`
+	DecidedBy       string `json:"decided_by"`
+	// DecidedByEmail is the e-mail address of the user DecidedBy names;
+	// absent for tokens and users that no longer exist.
+	DecidedByEmail string    `json:"decided_by_email,omitempty"`
+	DecidedAt      time.Time `json:"decided_at"`
 }
 
 type findingJSON struct {
@@ -303,6 +306,30 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
+	if err := s.fillDeciders(r.Context(), rows); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusOK, findingsJSON{ProductID: rf.ProductID, Version: rf.Release.Version,
 		SupportStatus: rf.SupportStatus, Page: newPage(rows, pr.Limit, cursorOf)})
+}
+
+// fillDeciders sets DecidedByEmail on the decisions of fs, with one user
+// query for all of them.
+func (s *Server) fillDeciders(ctx context.Context, fs []findingJSON) error {
+	var actors []string
+	for _, f := range fs {
+		if f.Triage != nil {
+			actors = append(actors, f.Triage.DecidedBy)
+		}
+	}
+	names, err := s.resolveActors(ctx, actors...)
+	if err != nil {
+		return err
+	}
+	for i := range fs {
+		if t := fs[i].Triage; t != nil {
+			t.DecidedByEmail = names.email(t.DecidedBy)
+		}
+	}
+	return nil
 }

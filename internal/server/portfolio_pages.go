@@ -19,8 +19,9 @@ import (
 )
 
 // The portfolio pages: the dashboard, a product, a release and the
-// portfolio-wide component search. They only read; the one form (bulk
-// triage on the release page) posts to the triage feature's route.
+// portfolio-wide component search. The bulk triage form of the release
+// page posts to the triage feature's route; the product page's CRA form
+// to productCRASubmit (portfolio_cra_form.go).
 
 const (
 	// supportWarnMonths is how far ahead the dashboard lists releases whose
@@ -195,6 +196,11 @@ type productPageData struct {
 	Releases   []productRelease
 	InSupport  bool
 	MemberList string
+	// CanEdit shows the CRA form (product:write on the product).
+	CanEdit bool
+	Form    craForm
+	Classes []craClassOption
+	States  []memberStateOption
 }
 
 type productRelease struct {
@@ -205,8 +211,22 @@ type productRelease struct {
 	Open       countsView
 }
 
-// productPage is GET /products/{product}.
+// productPage is GET /products/{product}; ?cra=saved or ?cra=unchanged
+// confirms a post of the CRA form.
 func (w *web) productPage(rw http.ResponseWriter, r *http.Request) error {
+	var pg page
+	switch r.URL.Query().Get("cra") {
+	case "saved":
+		pg.Notice = "CRA information saved."
+	case "unchanged":
+		pg.Notice = "CRA information unchanged: no field differed."
+	}
+	return w.renderProduct(rw, r, http.StatusOK, pg, nil)
+}
+
+// renderProduct writes the product page with status; form, when not nil,
+// is the CRA form's input to show again instead of the stored values.
+func (w *web) renderProduct(rw http.ResponseWriter, r *http.Request, status int, pg page, form *craForm) error {
 	ctx := r.Context()
 	s := w.s
 	id := r.PathValue("product")
@@ -229,6 +249,13 @@ func (w *web) productPage(rw http.ResponseWriter, r *http.Request) error {
 	d := productPageData{Product: productDetail(p, prof, s.now()), ClassName: className(prof.Class),
 		MemberList: strings.Join(prof.MemberStates, ", ")}
 	d.InSupport = inSupport(d.Product.SupportStatus)
+	d.CanEdit = auth.Authorize(PrincipalFrom(ctx), auth.PermProductWrite, id) == nil
+	if d.CanEdit {
+		d.Form, d.Classes, d.States = craFormFrom(prof), craClassOptions(), memberStateOptions()
+		if form != nil {
+			d.Form = *form
+		}
+	}
 	for _, rel := range rels {
 		pr := productRelease{Version: rel.Version, ReleasedOn: rel.ReleasedOn, Open: viewCounts(counts[rel.ID])}
 		if rel.SBOM != nil {
@@ -236,7 +263,8 @@ func (w *web) productPage(rw http.ResponseWriter, r *http.Request) error {
 		}
 		d.Releases = append(d.Releases, pr)
 	}
-	return w.render(rw, r, http.StatusOK, "portfolio_product", page{Title: p.Name, Section: "dashboard", Data: d})
+	pg.Title, pg.Section, pg.Data = p.Name, "dashboard", d
+	return w.render(rw, r, status, "portfolio_product", pg)
 }
 
 // className is a CRA class as people read it.
@@ -329,6 +357,10 @@ type releaseFinding struct {
 	Key  string
 	URL  string
 	Flag string
+	// DecidedBy is who made the decision in force: the user's e-mail
+	// address, else the actor ("token:<id>", a deleted user's
+	// "user:<id>"); "" when nobody triaged the finding.
+	DecidedBy string
 }
 
 // componentKey names a finding's component in the triage form and the
@@ -367,6 +399,10 @@ func (w *web) releasePage(rw http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	findings, err := s.store.ListReleaseFindings(ctx, rel.ID)
+	if err != nil {
+		return err
+	}
+	deciders, err := s.releaseDeciders(ctx, rel.ID, findings)
 	if err != nil {
 		return err
 	}
@@ -416,7 +452,7 @@ func (w *web) releasePage(rw http.ResponseWriter, r *http.Request) error {
 		}
 		key := componentKey(f)
 		rf := releaseFinding{Finding: f, Key: f.VulnID + "|" + key,
-			URL: findingBase + url.PathEscape(f.VulnID) + "?component=" + url.QueryEscape(key)}
+			URL: findingBase + url.PathEscape(f.VulnID) + "?component=" + url.QueryEscape(key), DecidedBy: deciders[decisionKey(f)]}
 		if f.KEVDateAdded != "" && inSupport(d.SupportStatus) {
 			rf.Flag = article14Flag
 		}
@@ -469,4 +505,34 @@ func (w *web) componentSearchPage(rw http.ResponseWriter, r *http.Request) error
 		}
 	}
 	return w.render(rw, r, http.StatusOK, "portfolio_components", page{Title: "Component search", Section: "components", Data: d})
+}
+
+// decisionKey names a finding among a release's findings.
+func decisionKey(f store.Finding) string { return f.VulnID + "|" + f.ComponentID }
+
+// releaseDeciders is who made the decision in force on each finding of
+// the release (by decisionKey), as the page shows it: one query for the
+// decisions and one for the users.
+func (s *Server) releaseDeciders(ctx context.Context, releaseID string, fs []store.Finding) (map[string]string, error) {
+	ds, err := s.store.ListTriageDecisions(ctx, releaseID)
+	if err != nil {
+		return nil, fmt.Errorf("server: release deciders: %w", err)
+	}
+	byKey := make(map[string][]store.TriageDecision, len(ds))
+	actors := make([]string, 0, len(ds))
+	for _, d := range ds {
+		byKey[d.ComponentKey] = append(byKey[d.ComponentKey], d)
+		actors = append(actors, d.DecidedBy)
+	}
+	names, err := s.resolveActors(ctx, actors...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(fs))
+	for _, f := range fs {
+		if d, ok := store.DecisionFor(byKey[f.Key()], f); ok {
+			out[decisionKey(f)] = names.display(d.DecidedBy)
+		}
+	}
+	return out, nil
 }

@@ -41,6 +41,7 @@ func (s *Server) portfolioRoutes() []Route {
 		{Method: "GET", Pattern: DashboardPagePath, Perm: auth.PermProductList, Kind: KindPage, Handler: h(w.dashboardPage)},
 		{Method: "GET", Pattern: ComponentSearchPagePath, Perm: auth.PermProductList, Kind: KindPage, Handler: h(w.componentSearchPage)},
 		{Method: "GET", Pattern: "/products/{product}", Perm: auth.PermProductRead, ProductParam: "product", Kind: KindPage, Handler: h(w.productPage)},
+		{Method: "POST", Pattern: "/products/{product}/cra", Perm: auth.PermProductWrite, ProductParam: "product", Kind: KindPage, MaxBody: webFormMaxBody, Handler: h(w.productCRASubmit)},
 		{Method: "GET", Pattern: "/products/{product}/releases/{version}", Perm: auth.PermProductRead, ProductParam: "product", Kind: KindPage, Handler: h(w.releasePage)},
 		{Method: "GET", Pattern: "/api/v1/components", Perm: auth.PermProductList, Handler: s.searchComponents},
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -80,29 +81,40 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &req); err != nil {
 		return err
 	}
-	id := r.PathValue("id")
-	p, err := s.store.GetProduct(r.Context(), id)
+	p, prof, err := s.applyProductUpdate(r, r.PathValue("id"), req)
 	if err != nil {
 		return err
+	}
+	return writeJSON(w, http.StatusOK, productDetail(p, prof, s.now()))
+}
+
+// applyProductUpdate replaces the CRA fields of product id that in gives,
+// validates the result as a whole, stores it and audit-logs the change:
+// the one implementation behind PATCH /api/v1/products/{id} and the
+// product page's form. Invalid input is a 400 *Error naming the field.
+func (s *Server) applyProductUpdate(r *http.Request, id string, in profileInput) (store.Product, store.ProductProfile, error) {
+	p, err := s.store.GetProduct(r.Context(), id)
+	if err != nil {
+		return store.Product{}, store.ProductProfile{}, err
 	}
 	prof, err := s.store.GetProductProfile(r.Context(), id)
 	if err != nil {
-		return err
+		return store.Product{}, store.ProductProfile{}, err
 	}
-	changed := req.apply(&prof)
+	changed := in.apply(&prof)
 	if len(changed) == 0 {
-		return badRequest("name at least one field to change")
+		return store.Product{}, store.ProductProfile{}, badRequest("name at least one field to change")
 	}
 	if err := validateProfile(&prof); err != nil {
-		return err
+		return store.Product{}, store.ProductProfile{}, err
 	}
 	prof.UpdatedAt = s.now()
 	if err := s.store.SetProductProfile(r.Context(), id, prof); err != nil {
-		return err
+		return store.Product{}, store.ProductProfile{}, fmt.Errorf("server: update product %s: %w", id, err)
 	}
 	if err := s.audit(r, ActProductUpdate, "product:"+id, describeProfile(prof, changed)); err != nil {
-		return err
+		return store.Product{}, store.ProductProfile{}, err
 	}
 	prof.UpdatedAt = prof.UpdatedAt.UTC()
-	return writeJSON(w, http.StatusOK, productDetail(p, prof, s.now()))
+	return p, prof, nil
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -146,7 +147,10 @@ func (s *Server) postTriage(w http.ResponseWriter, r *http.Request) error {
 
 // triageHistoryJSON is one change of a decision.
 type triageHistoryJSON struct {
-	Actor           string    `json:"actor"`
+	Actor string `json:"actor"`
+	// ActorEmail is the e-mail address of the user Actor names; absent
+	// for tokens and users that no longer exist.
+	ActorEmail      string    `json:"actor_email,omitempty"`
 	At              time.Time `json:"at"`
 	From            string    `json:"from"`
 	To              string    `json:"to"`
@@ -164,6 +168,9 @@ func (s *Server) findingHistory(w http.ResponseWriter, r *http.Request) error {
 	}
 	h, err := s.loadFindingHistory(r, key)
 	if err != nil {
+		return err
+	}
+	if _, err := s.fillHistoryActors(r.Context(), h); err != nil {
 		return err
 	}
 	out := struct {
@@ -189,4 +196,21 @@ func (s *Server) loadFindingHistory(r *http.Request, key string) ([]triageHistor
 			Justification: h.Justification, ActionStatement: h.ActionStatement, Comment: h.Comment})
 	}
 	return out, nil
+}
+
+// fillHistoryActors sets ActorEmail on h with one user query, which also
+// resolves the extra actors; it returns the names for them.
+func (s *Server) fillHistoryActors(ctx context.Context, h []triageHistoryJSON, extra ...string) (actorEmails, error) {
+	actors := extra
+	for _, e := range h {
+		actors = append(actors, e.Actor)
+	}
+	names, err := s.resolveActors(ctx, actors...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range h {
+		h[i].ActorEmail = names.email(h[i].Actor)
+	}
+	return names, nil
 }

@@ -105,6 +105,10 @@ type findingPageData struct {
 	CanTriage     bool
 	Statuses      []string
 	Justification []string
+	// CurrentJustification and CurrentAction preselect the form with the
+	// decision in force (the status comes from Finding.Status).
+	CurrentJustification string
+	CurrentAction        string
 }
 
 // findingPage is GET /products/{product}/releases/{version}/findings/{vuln}?component=KEY.
@@ -141,11 +145,25 @@ func (tw *triageWeb) findingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var decider string
+	if f.Triage != nil {
+		decider = f.Triage.DecidedBy
+	}
+	names, err := tw.s.fillHistoryActors(r.Context(), h, decider)
+	if err != nil {
+		return err
+	}
+	if f.Triage != nil {
+		f.Triage.DecidedByEmail = names.email(decider)
+	}
 	d := findingPageData{ProductID: productID, Version: rf.Release.Version, ReleasePath: releasePagePath(productID, rf.Release.Version),
 		FindingRef: f.ID + "|" + key, Finding: *f, History: h,
 		CanTriage: auth.Authorize(PrincipalFrom(r.Context()), auth.PermFindingTriage, productID) == nil,
 		Statuses:  []string{store.TriageUnderInvestigation, store.TriageAffected, store.TriageNotAffected, store.TriageFixed},
 		Justification: []string{"component_not_present", "vulnerable_code_not_present", "vulnerable_code_not_in_execute_path",
 			"vulnerable_code_cannot_be_controlled_by_adversary", "inline_mitigations_already_exist"}}
+	if f.Triage != nil {
+		d.CurrentJustification, d.CurrentAction = f.Triage.Justification, f.Triage.ActionStatement
+	}
 	return tw.s.render(w, r, tw.ui, http.StatusOK, "findings_detail", page{Title: f.ID + " in " + f.Component.Name, Data: d})
 }
