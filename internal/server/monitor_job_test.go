@@ -78,7 +78,7 @@ func TestMonitorAdvisories(t *testing.T) {
 		}
 
 		res, err := e.s.MonitorAdvisories(ctx, "host-a:1")
-		if err != nil || !res.Ran || res.Releases != 1 || res.Findings != 1 || res.Events != 1 {
+		if err != nil || !res.Ran || res.Releases != 1 || res.Findings != 1 || res.Events != 2 {
 			t.Fatalf("first run = %+v, %v", res, err)
 		}
 		got := decode[findingsJSON](t, e.do("GET", findingsURL, nil, withCookie(e.session(viewer))))
@@ -92,8 +92,17 @@ func TestMonitorAdvisories(t *testing.T) {
 			t.Errorf("finding = %+v", f)
 		}
 		evs := findingEvents(t, st)
-		if len(evs) != 1 || evs[0].Kind != store.EventFindingNew || evs[0].ProductID != p.ID ||
-			evs[0].Subject != "new finding CVE-2020-11023 in product router release 1.0.0" {
+		// Already KEV-listed when first seen: finding.new and finding.kev,
+		// so immediate KEV alerts do not wait for the digest of new findings.
+		kinds := map[string]string{}
+		for _, ev := range evs {
+			if ev.ProductID != p.ID {
+				t.Errorf("event of another product: %+v", ev)
+			}
+			kinds[ev.Kind] = ev.Subject
+		}
+		if len(evs) != 2 || kinds[store.EventFindingNew] != "new finding CVE-2020-11023 in product router release 1.0.0" ||
+			kinds[store.EventFindingKEV] != "finding CVE-2020-11023 in product router release 1.0.0 is KEV-listed (actively exploited)" {
 			t.Fatalf("events = %+v", evs)
 		}
 
@@ -102,11 +111,12 @@ func TestMonitorAdvisories(t *testing.T) {
 			t.Fatalf("second process ran: %+v, %v", res, err)
 		}
 
-		// A new record: one new finding and one event, for it only.
+		// A new record: one new finding, KEV-listed, so finding.new and
+		// finding.kev for it only.
 		copyAdvisory(t, imp, "GHSA-qppj-fm5r-hxr3.json")
 		e.clock.Advance(cleanupLeaseTTL)
 		res, err = e.s.MonitorAdvisories(ctx, "host-a:1")
-		if err != nil || !res.Ran || res.Findings != 2 || res.Events != 1 {
+		if err != nil || !res.Ran || res.Findings != 2 || res.Events != 2 {
 			t.Fatalf("run after a new record = %+v, %v", res, err)
 		}
 		evs = findingEvents(t, st)
@@ -116,7 +126,7 @@ func TestMonitorAdvisories(t *testing.T) {
 				newEv++
 			}
 		}
-		if len(evs) != 2 || newEv != 1 {
+		if len(evs) != 4 || newEv != 1 {
 			t.Fatalf("events after the new record = %+v", evs)
 		}
 		got = decode[findingsJSON](t, e.do("GET", findingsURL, nil, withCookie(admin)))
@@ -141,8 +151,9 @@ func TestMonitorAdvisories(t *testing.T) {
 			withCookie(admin))); len(got.Items) != 2 {
 			t.Fatalf("findings of the uploaded release = %+v", got)
 		}
-		if n := len(findingEvents(t, st)); n != 4 {
-			t.Errorf("events after the upload = %d, want 4", n)
+		// Two new findings, both KEV-listed: new + kev each, beside the 4 before.
+		if n := len(findingEvents(t, st)); n != 8 {
+			t.Errorf("events after the upload = %d, want 8", n)
 		}
 
 		// Product isolation: a member of another product sees nothing.

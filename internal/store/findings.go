@@ -114,8 +114,7 @@ func (s *Store) ReplaceReleaseFindings(ctx context.Context, u FindingsUpdate) ([
 			where := fmt.Sprintf("in product %s release %s", u.ProductName, u.Version)
 			switch {
 			case !had:
-				events = append(events, FindingEvent{Kind: EventFindingNew, VulnID: f.VulnID,
-					Subject: fmt.Sprintf("new finding %s %s", f.VulnID, where)})
+				events = appendNewFindingEvents(events, f, where)
 			default:
 				if o.KEVDateAdded == "" && f.KEVDateAdded != "" {
 					events = append(events, FindingEvent{Kind: EventFindingKEV, VulnID: f.VulnID,
@@ -239,4 +238,19 @@ func releaseFindings(ctx context.Context, q rowsQuerier, releaseID string) ([]Fi
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// appendNewFindingEvents adds the events of a finding seen for the first
+// time in a release: finding.new, and finding.kev as well when it is
+// KEV-listed already, so that an actively exploited vulnerability in a new
+// release reaches those who chose immediate KEV alerts (and webhooks that
+// filter on finding.kev) at once, not in the next digest of new findings.
+func appendNewFindingEvents(events []FindingEvent, f Finding, where string) []FindingEvent {
+	events = append(events, FindingEvent{Kind: EventFindingNew, VulnID: f.VulnID,
+		Subject: fmt.Sprintf("new finding %s %s", f.VulnID, where)})
+	if f.KEVDateAdded != "" {
+		events = append(events, FindingEvent{Kind: EventFindingKEV, VulnID: f.VulnID,
+			Subject: fmt.Sprintf("finding %s %s is KEV-listed (actively exploited)", f.VulnID, where)})
+	}
+	return events
 }

@@ -293,8 +293,7 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 		switch {
 		case !had:
 			inserts = append(inserts, f)
-			events = append(events, FindingEvent{Kind: EventFindingNew, VulnID: f.VulnID,
-				Subject: fmt.Sprintf("new finding %s %s", f.VulnID, where)})
+			events = appendNewFindingEvents(events, *f, where)
 			continue
 		case sameFindingData(o, f):
 			continue
