@@ -18,7 +18,7 @@ import (
 // craFormValues is a complete, valid post of the product page's CRA form.
 func craFormValues() url.Values {
 	return url.Values{"manufacturer": {"Alpha GmbH"}, "description": {"A router"}, "intended_purpose": {"Home networks"},
-		"cra_class": {"important-ii"}, "support_start": {"2026-01"}, "support_end": {"2030-12"},
+		"cra_class": {"important-ii"}, "support_start": {"2026-01"}, "support_end": {"2030-11"},
 		"support_justification": {"expected use of four years"}, "security_contact": {"https://alpha.example/security"},
 		"member_states": {"IT", "AT", "GR"}}
 }
@@ -128,7 +128,7 @@ func TestPortfolioCRAForm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if prof.Manufacturer != "Alpha GmbH" || prof.Class != "important-ii" || prof.SupportEnd != "2030-12" ||
+		if prof.Manufacturer != "Alpha GmbH" || prof.Class != "important-ii" || prof.SupportEnd != "2030-11" ||
 			prof.SecurityContact != "https://alpha.example/security" || !slices.Equal(prof.MemberStates, []string{"AT", "GR", "IT"}) {
 			t.Errorf("profile after the form: %+v", prof)
 		}

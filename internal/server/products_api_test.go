@@ -30,7 +30,7 @@ func TestProductCRAFields(t *testing.T) {
 			strings.Join(p.ConformityAssessment.Routes, ",") != "module-b+c,module-h,eucc" {
 			t.Errorf("class: %+v", p)
 		}
-		if p.SupportPeriod == nil || p.SupportPeriod.Display != "January 2026 – January 2031" || p.SupportPeriod.Months != 60 {
+		if p.SupportPeriod == nil || p.SupportPeriod.Display != "January 2026 – January 2031" || p.SupportPeriod.Months != 61 {
 			t.Errorf("support period %+v", p.SupportPeriod)
 		}
 		if strings.Join(p.MemberStates, ",") != "DE,FR" || p.SupportStatus != "supported" {
@@ -135,3 +135,28 @@ func TestSupportStatus(t *testing.T) {
 }
 
 func parseRFC3339(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) }
+
+// TestSupportMonths: both the first and the last month count, so January
+// 2026 to December 2030 is exactly five years and needs no justification.
+func TestSupportMonths(t *testing.T) {
+	for _, tc := range []struct {
+		start, end string
+		months     int
+		wantErr    bool
+	}{
+		{"2026-01", "2030-12", 60, false},
+		{"2026-01", "2030-11", 59, true},
+		{"2026-01", "2026-01", 1, true},
+		{"2026-02", "2026-01", 0, true},
+	} {
+		s, _ := parseMonth(tc.start)
+		e, _ := parseMonth(tc.end)
+		if got := supportMonths(s, e); got != tc.months {
+			t.Errorf("%s–%s: %d months, want %d", tc.start, tc.end, got, tc.months)
+		}
+		err := validateSupport(&store.ProductProfile{SupportStart: tc.start, SupportEnd: tc.end})
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%s–%s: error %v, want error %v", tc.start, tc.end, err, tc.wantErr)
+		}
+	}
+}

@@ -72,9 +72,11 @@ func parseMonth(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// monthsBetween counts whole months from a to b.
-func monthsBetween(a, b time.Time) int {
-	return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+// supportMonths is the length of a support period from the first day of
+// month a to the last day of month b: both months count, so 2026-01 to
+// 2030-12 is 60 months, exactly five years.
+func supportMonths(a, b time.Time) int {
+	return (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month()) + 1
 }
 
 // textField checks a free-text field: valid UTF-8, no control characters
@@ -152,8 +154,8 @@ func validateSupport(p *store.ProductProfile) error {
 	if !ok1 || !ok2 {
 		return badRequest("support_period needs start and end as year and month, e.g. \"2026-12\"")
 	}
-	n := monthsBetween(start, end)
-	if n < 0 {
+	n := supportMonths(start, end)
+	if n < 1 {
 		return badRequest("support_period ends before it starts")
 	}
 	if n < minSupportMonths && p.SupportJustification == "" {
@@ -194,7 +196,7 @@ func supportPeriodFrom(p store.ProductProfile) *supportPeriodJSON {
 		return nil
 	}
 	return &supportPeriodJSON{Start: p.SupportStart, End: p.SupportEnd, Justification: p.SupportJustification,
-		Display: start.Format("January 2006") + " – " + end.Format("January 2006"), Months: monthsBetween(start, end)}
+		Display: start.Format("January 2006") + " – " + end.Format("January 2006"), Months: supportMonths(start, end)}
 }
 
 // Support statuses of a release, derived from its product's support period.
