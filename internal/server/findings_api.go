@@ -13,6 +13,15 @@ import (
 // article14Flag marks a KEV-listed finding in a release in support.
 const article14Flag = "actively exploited — Article 14 reporting may apply"
 
+// article14Applies says whether a finding carries article14Flag: KEV-listed,
+// in a release in support, and not triaged not_affected or fixed (the
+// manufacturer has decided it does not, or no longer, concern the product,
+// so the flag would only mislead the officer who decides on reporting).
+func article14Applies(f store.Finding, supportStatus string) bool {
+	return f.KEVDateAdded != "" && inSupport(supportStatus) &&
+		f.Status != store.TriageNotAffected && f.Status != store.TriageFixed
+}
+
 // maxFindingsQuery caps ?q= (characters).
 const maxFindingsQuery = 200
 
@@ -258,7 +267,7 @@ func (s *Server) loadReleaseFindings(ctx context.Context, productID, version str
 		if fj.Aliases == nil {
 			fj.Aliases = []string{}
 		}
-		if fj.ActivelyExploited && inSupport(out.SupportStatus) {
+		if article14Applies(f, out.SupportStatus) {
 			fj.Flag, fj.Note = article14Flag, article14Flag
 		}
 		fj.Case = caseRefs[store.FindingCaseKey(f.VulnID, f.ComponentID)]

@@ -453,7 +453,7 @@ func (w *web) releasePage(rw http.ResponseWriter, r *http.Request) error {
 		key := componentKey(f)
 		rf := releaseFinding{Finding: f, Key: f.VulnID + "|" + key,
 			URL: findingBase + url.PathEscape(f.VulnID) + "?component=" + url.QueryEscape(key), DecidedBy: deciders[decisionKey(f)]}
-		if f.KEVDateAdded != "" && inSupport(d.SupportStatus) {
+		if article14Applies(f, d.SupportStatus) {
 			rf.Flag = article14Flag
 		}
 		d.Findings = append(d.Findings, rf)

@@ -184,7 +184,9 @@ func TestTriageScenario(t *testing.T) {
 			expectStatus(t, te.do("GET", te.url("1.0", "/findings"+q), nil, withCookie(te.viewer)), http.StatusBadRequest)
 		}
 		first := decode[findingsJSON](t, te.do("GET", te.url("1.0", "/findings?kev=true"), nil, withCookie(te.viewer))).Items[0]
-		if first.Note != article14Flag || first.Case != "" || first.Triage == nil || first.Triage.Justification != "vulnerable_code_not_in_execute_path" {
+		// Decided not_affected: still KEV-listed (actively_exploited), but
+		// no Article 14 note, which would mislead the officer.
+		if !first.ActivelyExploited || first.Note != "" || first.Case != "" || first.Triage == nil || first.Triage.Justification != "vulnerable_code_not_in_execute_path" {
 			t.Errorf("KEV finding = %+v", first)
 		}
 
