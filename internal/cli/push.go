@@ -372,6 +372,11 @@ func transportError(base *url.URL, err error) error {
 // serverError turns a failed answer into an error naming the status and
 // the server's problem detail. Client errors exit 2, server errors 1.
 func serverError(resp *http.Response, what string) error {
+	return serverErrorAs(resp, "push", what, "a contributor role on the product")
+}
+
+// serverErrorAs is serverError for command op, whose token needs needs.
+func serverErrorAs(resp *http.Response, op, what, needs string) error {
 	msg := resp.Status
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt == "application/problem+json" || mt == "application/json" {
@@ -394,13 +399,13 @@ func serverError(resp *http.Response, what string) error {
 	case http.StatusUnauthorized:
 		hint = "; check " + EnvToken
 	case http.StatusForbidden:
-		hint = "; the token needs a contributor role on the product (or the product does not exist)"
+		hint = "; the token needs " + needs + " (or the product does not exist)"
 	}
 	code := ExitUsage
 	if resp.StatusCode >= 500 {
 		code = ExitFindings
 	}
-	return &ExitError{Code: code, Err: fmt.Errorf("push: the server refused to %s: %s%s", what, sanitize(msg), hint)}
+	return &ExitError{Code: code, Err: fmt.Errorf("%s: the server refused to %s: %s%s", op, what, sanitize(msg), hint)}
 }
 
 // sanitize drops control characters from text a server sent, so that it

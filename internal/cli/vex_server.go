@@ -123,7 +123,7 @@ func (s *vexSession) pull(ctx context.Context, version, format string, w io.Writ
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return serverError(resp, "give the VEX document")
+		return serverErrorAs(resp, "vex pull", "give the VEX document", "read access to the product")
 	}
 	// The document is checked to be JSON before anything is written, so a
 	// file is never replaced by half an answer.
@@ -210,7 +210,7 @@ func (s *vexSession) push(ctx context.Context, app *App, o pushOptions, name str
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return serverError(resp, "import the VEX document")
+		return serverErrorAs(resp, "vex push", "import the VEX document", "the finding:triage permission on the product (a security officer role)")
 	}
 	type statement struct {
 		Vulnerability string `json:"vulnerability"`
