@@ -606,10 +606,13 @@ func (c *caseHandlers) recordSubmission(r *http.Request, cs store.Case, in submi
 	if strings.TrimSpace(in.SubmittedAt) == "" {
 		return store.CaseSubmission{}, badRequest("submitted_at is required")
 	}
-	at, err := c.pastTime("submitted_at", in.SubmittedAt)
+	// The future, like a time before awareness, is the clocks' refusal
+	// (422, cases.CheckSubmission below); here only the shape.
+	at, err := time.Parse(time.RFC3339, strings.TrimSpace(in.SubmittedAt))
 	if err != nil {
-		return store.CaseSubmission{}, err
+		return store.CaseSubmission{}, badRequest("submitted_at: want an RFC 3339 time such as 2026-12-04T09:30:00Z")
 	}
+	at = at.UTC()
 	channel, err := cleanText("channel", in.Channel, 200, true)
 	if err != nil {
 		return store.CaseSubmission{}, err
