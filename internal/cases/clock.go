@@ -88,6 +88,9 @@ type Facts struct {
 	IncidentAwareAt time.Time
 	// Submitted holds when each report was submitted.
 	Submitted map[Stage]time.Time
+	// Closed is set for a case closed as not a vulnerability or a
+	// duplicate (State.Closed): nothing is due, nothing is overdue.
+	Closed bool
 }
 
 // Deadline is the clock of one report.
@@ -104,8 +107,18 @@ type Deadline struct {
 	// SubmittedAt is when this report was submitted; zero while it was not.
 	SubmittedAt time.Time
 	// CoveredBy names a later report of the same kind that was submitted
-	// and holds everything this one asks for, so this one is no longer due.
+	// and holds everything this one asks for, so this one is no longer due;
+	// CoveredAt is when that report was submitted (Late compares it with
+	// Due: a notification sent after 24 h covers a missed early warning
+	// late).
 	CoveredBy Stage
+	CoveredAt time.Time
+	// NotReportable says why the report is not due at all (awareness
+	// before Article 14 applied); Due is then zero.
+	NotReportable string
+	// Closed is set when the case is closed (not a vulnerability, a
+	// duplicate): the report is no longer due, never overdue.
+	Closed bool
 }
 
 // Status says where a report stands at a moment.
@@ -117,6 +130,12 @@ const (
 	StatusOpen      Status = "open"      // due in the future
 	StatusOverdue   Status = "overdue"   // not submitted, past due
 	StatusSubmitted Status = "submitted" // done (in time or late: see Late)
+	// StatusNotReportable: the manufacturer became aware before Article
+	// 14 applied (see NotReportable).
+	StatusNotReportable Status = "not_reportable"
+	// StatusClosed: the case was closed as not a vulnerability or a
+	// duplicate before the report was submitted.
+	StatusClosed Status = "closed"
 )
 
 // Done reports whether nothing more is due for the report.
@@ -127,6 +146,10 @@ func (d Deadline) Status(now time.Time) Status {
 	switch {
 	case d.Done():
 		return StatusSubmitted
+	case d.NotReportable != "":
+		return StatusNotReportable
+	case d.Closed:
+		return StatusClosed
 	case d.Due.IsZero():
 		return StatusWaiting
 	case now.After(d.Due):
@@ -135,9 +158,21 @@ func (d Deadline) Status(now time.Time) Status {
 	return StatusOpen
 }
 
-// Late reports whether the report was submitted after its due time.
+// Late reports whether the report was submitted after its due time, or
+// was covered by a later report submitted after its due time (a missed
+// early warning stays missed).
 func (d Deadline) Late() bool {
-	return !d.SubmittedAt.IsZero() && !d.Due.IsZero() && d.SubmittedAt.After(d.Due)
+	at := d.SubmittedAt
+	if at.IsZero() {
+		at = d.CoveredAt
+	}
+	return !at.IsZero() && !d.Due.IsZero() && at.After(d.Due)
+}
+
+// Pending reports whether the report is still to be submitted and can
+// fall due: it has a due time, is not done, reportable and the case open.
+func (d Deadline) Pending() bool {
+	return !d.Done() && !d.Due.IsZero() && d.NotReportable == "" && !d.Closed
 }
 
 // Left is the time from now to the due time (negative when overdue).
@@ -169,54 +204,92 @@ const (
 // from awareness. It is therefore never due before the notification.
 // The incident final report is due one month after the incident
 // notification was submitted; until then its due time is unknown.
+//
+// Awareness before Article 14 applied (AppliesFrom in zone) makes that
+// kind's three reports not reportable: no due time, never overdue, no
+// reminders, the awareness kept as Start. A dismissed case (Facts.Closed)
+// keeps its due times for the record, but its reports are closed.
 func Deadlines(f Facts, zone *time.Location) []Deadline {
 	if zone == nil {
 		zone = time.UTC
 	}
 	var out []Deadline
-	sub := func(s Stage) time.Time { return f.Submitted[s] }
+	from := AppliesFrom(zone)
 	if a := f.ExploitedAwareAt; !a.IsZero() {
-		ew := Deadline{Stage: StageVulnEarlyWarning, Start: a, Due: a.Add(EarlyWarningWithin)}
-		n := Deadline{Stage: StageVulnNotification, Start: a, Due: a.Add(NotificationWithin)}
-		fin := Deadline{Stage: StageVulnFinal}
-		if m := f.MeasureAt; !m.IsZero() {
-			start := m
-			if a.After(m) {
-				start = a
-			}
-			fin.Start, fin.Due = start, AddDays(start, FinalReportDays, zone)
-		} else {
-			fin.Waiting = "due 14 days after a corrective or mitigating measure is available; none is recorded yet"
-		}
-		out = append(out, ew, n, fin)
+		out = append(out, vulnClocks(f, a, from, zone)...)
 	}
 	if a := f.IncidentAwareAt; !a.IsZero() {
-		ew := Deadline{Stage: StageIncidentEarlyWarning, Start: a, Due: a.Add(EarlyWarningWithin)}
-		n := Deadline{Stage: StageIncidentNotification, Start: a, Due: a.Add(NotificationWithin)}
-		fin := Deadline{Stage: StageIncidentFinal}
-		if s := sub(StageIncidentNotification); !s.IsZero() {
-			fin.Start, fin.Due = s, AddMonths(s, 1, zone)
-		} else {
-			fin.Waiting = "due one month after the incident notification is submitted; it is not recorded yet"
-		}
-		out = append(out, ew, n, fin)
+		out = append(out, incidentClocks(f, a, from, zone)...)
 	}
 	for i := range out {
 		d := &out[i]
 		d.Article = d.Stage.Article()
-		d.SubmittedAt = sub(d.Stage)
+		d.SubmittedAt = f.Submitted[d.Stage]
+		d.Closed = f.Closed
 		if d.SubmittedAt.IsZero() {
-			d.CoveredBy = coveredBy(d.Stage, f.Submitted)
+			d.CoveredBy, d.CoveredAt = coveredBy(d.Stage, f.Submitted)
 		}
 	}
 	return out
 }
 
-// coveredBy names the later report of the same kind already submitted: a
-// notification holds everything an early warning does, and the article
-// asks for the later reports only "unless the relevant information has
-// already been provided".
-func coveredBy(s Stage, submitted map[Stage]time.Time) Stage {
+// vulnClocks are the three clocks of an actively exploited vulnerability
+// the manufacturer became aware of at a; not reportable before from.
+func vulnClocks(f Facts, a, from time.Time, zone *time.Location) []Deadline {
+	if a.Before(from) {
+		return []Deadline{notReportable(StageVulnEarlyWarning, a), notReportable(StageVulnNotification, a),
+			notReportable(StageVulnFinal, a)}
+	}
+	ew := Deadline{Stage: StageVulnEarlyWarning, Start: a, Due: a.Add(EarlyWarningWithin)}
+	n := Deadline{Stage: StageVulnNotification, Start: a, Due: a.Add(NotificationWithin)}
+	fin := Deadline{Stage: StageVulnFinal}
+	if m := f.MeasureAt; !m.IsZero() {
+		start := m
+		if a.After(m) {
+			start = a
+		}
+		fin.Start, fin.Due = start, AddDays(start, FinalReportDays, zone)
+	} else {
+		fin.Waiting = "due 14 days after a corrective or mitigating measure is available; none is recorded yet"
+	}
+	return []Deadline{ew, n, fin}
+}
+
+// incidentClocks are the three clocks of a severe incident the
+// manufacturer became aware of at a; not reportable before from.
+func incidentClocks(f Facts, a, from time.Time, zone *time.Location) []Deadline {
+	if a.Before(from) {
+		return []Deadline{notReportable(StageIncidentEarlyWarning, a), notReportable(StageIncidentNotification, a),
+			notReportable(StageIncidentFinal, a)}
+	}
+	ew := Deadline{Stage: StageIncidentEarlyWarning, Start: a, Due: a.Add(EarlyWarningWithin)}
+	n := Deadline{Stage: StageIncidentNotification, Start: a, Due: a.Add(NotificationWithin)}
+	fin := Deadline{Stage: StageIncidentFinal}
+	if s := f.Submitted[StageIncidentNotification]; !s.IsZero() {
+		fin.Start, fin.Due = s, AddMonths(s, 1, zone)
+	} else {
+		fin.Waiting = "due one month after the incident notification is submitted; it is not recorded yet"
+	}
+	return []Deadline{ew, n, fin}
+}
+
+// notReportable is the clock of a report whose awareness came before
+// Article 14 applied: start recorded, nothing due.
+func notReportable(s Stage, aware time.Time) Deadline {
+	return Deadline{Stage: s, Start: aware, NotReportable: NotReportableBefore}
+}
+
+// coveredBy names the later report of the same kind already submitted
+// (the earliest so submitted) and when. Only an early warning is covered:
+// Art. 14(2)(a) and 14(4)(a) ask for it without the "unless the relevant
+// information has already been provided" of points (b) and (c), but a
+// notification or final report holds everything an early warning asks
+// for, so one submitted counts as the early warning; Late then tells
+// whether it came within the early warning's 24 h. An early warning never
+// covers a notification, and a final report does not cover a notification
+// (the notification is the one report with the general information and
+// the initial assessment the final report builds on).
+func coveredBy(s Stage, submitted map[Stage]time.Time) (Stage, time.Time) {
 	var later []Stage
 	switch s {
 	case StageVulnEarlyWarning:
@@ -224,12 +297,14 @@ func coveredBy(s Stage, submitted map[Stage]time.Time) Stage {
 	case StageIncidentEarlyWarning:
 		later = []Stage{StageIncidentNotification, StageIncidentFinal}
 	}
+	var by Stage
+	var at time.Time
 	for _, l := range later {
-		if !submitted[l].IsZero() {
-			return l
+		if t := submitted[l]; !t.IsZero() && (at.IsZero() || t.Before(at)) {
+			by, at = l, t
 		}
 	}
-	return ""
+	return by, at
 }
 
 // AddDays returns t moved n calendar days in zone, at the same wall-clock
@@ -302,7 +377,7 @@ func reachedAt(d Deadline, th Threshold) time.Time {
 func DueReminders(ds []Deadline, now time.Time, sent func(Stage, Threshold) bool) []Reminder {
 	var out []Reminder
 	for _, d := range ds {
-		if d.Done() || d.Due.IsZero() {
+		if !d.Pending() {
 			continue
 		}
 		var reached []Reminder

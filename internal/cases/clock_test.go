@@ -49,13 +49,14 @@ func TestDeadlinesEdgeCases(t *testing.T) {
 		// 24 h after 12:00 CEST on the 24th is 11:00 CET on the 25th.
 		{"dst_end_hours_absolute", Facts{ExploitedAwareAt: at("2026-10-24 12:00")}, StageVulnEarlyWarning, "2026-10-25 11:00"},
 		{"dst_end_72h", Facts{ExploitedAwareAt: at("2026-10-24 12:00")}, StageVulnNotification, "2026-10-27 11:00"},
-		// DST starts on 29 March 2026 (02:00 CET → 03:00 CEST).
-		{"dst_start_hours_absolute", Facts{ExploitedAwareAt: at("2026-03-28 12:00")}, StageVulnEarlyWarning, "2026-03-29 13:00"},
+		// DST starts on 28 March 2027 (02:00 CET → 03:00 CEST); March
+		// 2026 is before Article 14 applied.
+		{"dst_start_hours_absolute", Facts{ExploitedAwareAt: at("2027-03-27 12:00")}, StageVulnEarlyWarning, "2027-03-28 13:00"},
 		// Calendar days keep the wall-clock time across the change: a
-		// measure at 23:30 on 20 March is due 23:30 on 3 April, on the
-		// 14th day (14×24 h would be 00:30 on the 15th).
-		{"dst_start_final_calendar_days", Facts{ExploitedAwareAt: at("2026-03-19 09:00"), MeasureAt: at("2026-03-20 23:30")},
-			StageVulnFinal, "2026-04-03 23:30"},
+		// measure at 23:30 on 19 March is due 23:30 on 2 April, on the
+		// 14th day (14×24 h would be 00:30 on the 3rd).
+		{"dst_start_final_calendar_days", Facts{ExploitedAwareAt: at("2027-03-18 09:00"), MeasureAt: at("2027-03-19 23:30")},
+			StageVulnFinal, "2027-04-02 23:30"},
 		// A fix before the 72 h notification: the notification stays due
 		// at A+72h, the final report 14 days after the fix, later.
 		{"fix_before_72h_notification", Facts{ExploitedAwareAt: at("2026-12-01 10:00"), MeasureAt: at("2026-12-02 08:00")},

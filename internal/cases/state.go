@@ -69,6 +69,13 @@ func (s State) Closed() bool {
 	return s == StateDisclosed || s == StateNotVulnerability || s == StateDuplicate
 }
 
+// Dismissed reports whether s closes the case as not a vulnerability or a
+// duplicate: its Article 14 clocks stop (no reminders, never overdue). A
+// fixed or disclosed case keeps its final report due.
+func (s State) Dismissed() bool {
+	return s == StateNotVulnerability || s == StateDuplicate
+}
+
 // CheckTransition returns nil when a case may move from one state to the
 // other, else an error naming both and the allowed targets.
 func CheckTransition(from, to State) error {

@@ -20,6 +20,7 @@ func TestAdvisoryManagePages(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, Config{Limits: RateLimits{Disabled: true}})
 		widget, gadget := e.product("Widget"), e.product("Gadget")
+		e.release(widget, "2.0")
 		soW := e.user("so-widget@example.eu", auth.RoleSecurityOfficer)
 		e.member(soW, widget, store.RoleSecurityOfficer)
 		soG := e.user("so-gadget@example.eu", auth.RoleSecurityOfficer)

@@ -31,6 +31,10 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The fixed release: a measure may name only a release of the product.
+	if _, err := s.store.CreateRelease(bg, store.Release{ProductID: p.ID, Version: "4.1.1"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.store.SetProductProfile(bg, p.ID, store.ProductProfile{Manufacturer: "Example Devices GmbH",
 		SecurityContact: "psirt@example.eu", MemberStates: []string{"DE"}}); err != nil {
 		t.Fatal(err)
@@ -75,7 +79,13 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 	if err != nil || !strings.Contains(draft, caseRef) {
 		t.Errorf("early warning draft: %v %q", err, draft)
 	}
-	b.fill("#sub-at", clk.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04"), "#sub-ref", "SRP-2026-000042")
+	// A submission is not before the awareness (the form has minutes, the
+	// awareness seconds): two minutes on, the page's now is past it.
+	clk.Advance(2 * time.Minute)
+	if st := b.open("/cases/" + caseRef); st != http.StatusOK {
+		t.Fatalf("case page %d: %q", st, b.text("main"))
+	}
+	b.fill("#sub-at", clk.Now().UTC().Format("2006-01-02T15:04"), "#sub-ref", "SRP-2026-000042")
 	b.submit("record submission", "#record-submission", http.StatusOK)
 
 	// The fix is released.

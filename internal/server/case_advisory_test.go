@@ -28,6 +28,7 @@ func TestCaseAdvisoryScenario(t *testing.T) {
 		e := newEnv(t, st, Config{Limits: RateLimits{Disabled: true}})
 		ctx := context.Background()
 		widget, gadget := e.product("Widget"), e.product("Gadget")
+		e.release(widget, "1.2.4")
 		if err := st.SetProductProfile(ctx, widget.ID, store.ProductProfile{Manufacturer: "Example Devices GmbH",
 			SecurityContact: "psirt@example.eu"}); err != nil {
 			t.Fatal(err)
@@ -204,6 +205,7 @@ func TestCaseAdvisoryRefusals(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st, Config{Limits: RateLimits{Disabled: true}})
 		p := e.product("Widget")
+		e.release(p, "1.0")
 		u := e.user("so@example.eu", auth.RoleSecurityOfficer)
 		e.member(u, p, store.RoleSecurityOfficer)
 		so := e.session(u)

@@ -66,19 +66,22 @@ type caseEventJSON struct {
 
 // deadlineJSON is one Article 14 clock.
 type deadlineJSON struct {
-	Stage     string     `json:"stage"`
-	Name      string     `json:"name"`
-	Article   string     `json:"article"`
-	Start     *time.Time `json:"start,omitempty"`
-	Due       *time.Time `json:"due,omitempty"`
-	Waiting   string     `json:"waiting,omitempty"`
-	Status    string     `json:"status"`
-	HoursLeft *float64   `json:"hours_left,omitempty"`
-	Submitted *time.Time `json:"submitted_at,omitempty"`
-	Late      bool       `json:"late,omitempty"`
-	CoveredBy string     `json:"covered_by,omitempty"`
-	DraftJSON string     `json:"draft_json"`
-	DraftMD   string     `json:"draft_markdown"`
+	Stage   string     `json:"stage"`
+	Name    string     `json:"name"`
+	Article string     `json:"article"`
+	Start   *time.Time `json:"start,omitempty"`
+	Due     *time.Time `json:"due,omitempty"`
+	Waiting string     `json:"waiting,omitempty"`
+	// NotReportable says why the report is not due at all (status
+	// not_reportable).
+	NotReportable string     `json:"not_reportable,omitempty"`
+	Status        string     `json:"status"`
+	HoursLeft     *float64   `json:"hours_left,omitempty"`
+	Submitted     *time.Time `json:"submitted_at,omitempty"`
+	Late          bool       `json:"late,omitempty"`
+	CoveredBy     string     `json:"covered_by,omitempty"`
+	DraftJSON     string     `json:"draft_json"`
+	DraftMD       string     `json:"draft_markdown"`
 }
 
 func optTimeJSON(t time.Time) *time.Time {
@@ -100,11 +103,11 @@ func toDeadlinesJSON(ref string, ds []cases.Deadline, now time.Time) []deadlineJ
 	out := make([]deadlineJSON, 0, len(ds))
 	for _, d := range ds {
 		j := deadlineJSON{Stage: string(d.Stage), Name: d.Stage.Name(), Article: d.Article, Start: optTimeJSON(d.Start),
-			Due: optTimeJSON(d.Due), Waiting: d.Waiting, Status: string(d.Status(now)), Submitted: optTimeJSON(d.SubmittedAt),
+			Due: optTimeJSON(d.Due), Waiting: d.Waiting, NotReportable: d.NotReportable, Status: string(d.Status(now)), Submitted: optTimeJSON(d.SubmittedAt),
 			Late: d.Late(), CoveredBy: string(d.CoveredBy),
 			DraftJSON: "/api/v1/cases/" + ref + "/drafts/" + string(d.Stage) + "?format=json",
 			DraftMD:   "/api/v1/cases/" + ref + "/drafts/" + string(d.Stage) + "?format=markdown"}
-		if !d.Due.IsZero() && !d.Done() {
+		if d.Pending() {
 			h := float64(d.Left(now).Round(time.Minute)) / float64(time.Hour)
 			j.HoursLeft = &h
 		}
@@ -256,6 +259,16 @@ func (c *caseHandlers) apiPatch(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := in.apply(&cs); err != nil {
 		return err
+	}
+	if in.AffectedReleases != nil {
+		if err := c.checkReleases(r.Context(), cs.ProductID, "affected_releases", cs.AffectedReleases); err != nil {
+			return err
+		}
+	}
+	if in.FixedInRelease != nil {
+		if err := c.checkReleases(r.Context(), cs.ProductID, "fixed_in_release", []string{cs.FixedIn}); err != nil {
+			return err
+		}
 	}
 	cs, err = c.update(r, cs, store.CaseEvent{Kind: "update", Summary: "fields changed"}, ActCaseUpdate, nil)
 	if err != nil {

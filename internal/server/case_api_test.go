@@ -46,6 +46,7 @@ func TestCaseScenario(t *testing.T) {
 		e := newEnv(t, st, Config{Limits: RateLimits{Disabled: true}})
 		ctx := context.Background()
 		widget, gadget := e.product("Widget"), e.product("Gadget")
+		e.release(widget, "1.2.4")
 		if err := st.SetProductProfile(ctx, widget.ID, store.ProductProfile{Manufacturer: "Example Devices GmbH",
 			Class: "important-i", MemberStates: []string{"AT", "DE", "FR"}}); err != nil {
 			t.Fatal(err)

@@ -122,8 +122,13 @@ func TestCaseBrowserWalk(t *testing.T) {
 	b.screenshot("case-4-early-warning-draft")
 
 	// 5. The early warning's submission, recorded by hand.
-	b.step("reload", chromedp.Reload())
-	b.fill("#sub-at", clk.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04"), "#sub-ref", "SRP-2026-000042")
+	// Not before the awareness (the form has minutes, the awareness
+	// seconds): two minutes on, the page's now is past it.
+	clk.Advance(2 * time.Minute)
+	if st := b.open("/cases/" + caseRef); st != http.StatusOK { // not a reload: that would post the last form again
+		t.Fatalf("case page %d", st)
+	}
+	b.fill("#sub-at", clk.Now().UTC().Format("2006-01-02T15:04"), "#sub-ref", "SRP-2026-000042")
 	b.submit("record submission", "#record-submission", http.StatusOK)
 	if sub := b.text("#submissions"); !strings.Contains(sub, "SRP-2026-000042") {
 		t.Errorf("submission not listed: %q", sub)

@@ -313,6 +313,18 @@ func (c *caseHandlers) createCase(r *http.Request, in caseCreate) (store.Case, e
 	if err := in.caseFields.apply(&cs); err != nil {
 		return store.Case{}, err
 	}
+	// The releases an officer names must exist; the version a reporter
+	// gave is kept as reported.
+	if in.AffectedReleases != nil {
+		if err := c.checkReleases(ctx, cs.ProductID, "affected_releases", cs.AffectedReleases); err != nil {
+			return store.Case{}, err
+		}
+	}
+	if in.FixedInRelease != nil {
+		if err := c.checkReleases(ctx, cs.ProductID, "fixed_in_release", []string{cs.FixedIn}); err != nil {
+			return store.Case{}, err
+		}
+	}
 	var out store.Case
 	err := c.s.store.InTx(ctx, func(tx *store.Store) error {
 		var err error
@@ -563,6 +575,9 @@ func (c *caseHandlers) recordMeasure(r *http.Request, cs store.Case, in measureI
 		if cs.FixedIn, err = cleanID("fixed_in_release", *in.FixedInRelease); err != nil {
 			return store.Case{}, err
 		}
+		if err := c.checkReleases(r.Context(), cs.ProductID, "fixed_in_release", []string{cs.FixedIn}); err != nil {
+			return store.Case{}, err
+		}
 	}
 	cs.MeasureAt, cs.MeasureNote = at, note
 	return c.update(r, cs, store.CaseEvent{Kind: "measure",
@@ -591,10 +606,13 @@ func (c *caseHandlers) recordSubmission(r *http.Request, cs store.Case, in submi
 	if strings.TrimSpace(in.SubmittedAt) == "" {
 		return store.CaseSubmission{}, badRequest("submitted_at is required")
 	}
-	at, err := c.pastTime("submitted_at", in.SubmittedAt)
+	// The future, like a time before awareness, is the clocks' refusal
+	// (422, cases.CheckSubmission below); here only the shape.
+	at, err := time.Parse(time.RFC3339, strings.TrimSpace(in.SubmittedAt))
 	if err != nil {
-		return store.CaseSubmission{}, err
+		return store.CaseSubmission{}, badRequest("submitted_at: want an RFC 3339 time such as 2026-12-04T09:30:00Z")
 	}
+	at = at.UTC()
 	channel, err := cleanText("channel", in.Channel, 200, true)
 	if err != nil {
 		return store.CaseSubmission{}, err
@@ -607,6 +625,13 @@ func (c *caseHandlers) recordSubmission(r *http.Request, cs store.Case, in submi
 		return store.CaseSubmission{}, badRequest("channel and reference must be one line each")
 	}
 	ctx := r.Context()
+	subs, err := c.s.store.ListCaseSubmissions(ctx, cs.ID)
+	if err != nil {
+		return store.CaseSubmission{}, err
+	}
+	if err := cases.CheckSubmission(caseFacts(cs, subs), st, at, c.s.now()); err != nil {
+		return store.CaseSubmission{}, &Error{Status: http.StatusUnprocessableEntity, Detail: err.Error(), Err: err}
+	}
 	sub := store.CaseSubmission{Stage: in.Stage, SubmittedAt: at, Channel: channel, Reference: ref, RecordedBy: actorOf(r)}
 	err = c.s.store.InTx(ctx, func(tx *store.Store) error {
 		var err error
@@ -631,9 +656,33 @@ func (c *caseHandlers) recordSubmission(r *http.Request, cs store.Case, in submi
 	return sub, nil
 }
 
+// checkReleases refuses (422) a version that is not a release of the
+// product, naming the field and the version; "" is no release.
+func (c *caseHandlers) checkReleases(ctx context.Context, productID, field string, versions []string) error {
+	for i, v := range versions {
+		if v == "" {
+			continue
+		}
+		_, err := c.s.store.GetRelease(ctx, productID, v)
+		if errors.Is(err, store.ErrNotFound) {
+			name := field
+			if len(versions) > 1 || field == "affected_releases" {
+				name = fmt.Sprintf("%s[%d]", field, i)
+			}
+			return &Error{Status: http.StatusUnprocessableEntity,
+				Detail: fmt.Sprintf("%s: %q is not a release of the case's product; upload it first", name, v)}
+		}
+		if err != nil {
+			return fmt.Errorf("check release %s: %w", v, err)
+		}
+	}
+	return nil
+}
+
 // facts gathers the clock inputs of a case.
 func caseFacts(cs store.Case, subs []store.CaseSubmission) cases.Facts {
-	f := cases.Facts{MeasureAt: cs.MeasureAt, Submitted: map[cases.Stage]time.Time{}}
+	f := cases.Facts{MeasureAt: cs.MeasureAt, Submitted: map[cases.Stage]time.Time{},
+		Closed: cases.State(cs.State).Dismissed()}
 	if cs.Exploited {
 		f.ExploitedAwareAt = cs.ExploitedAwareAt
 	}

@@ -289,7 +289,7 @@ func TestOpenAPIResponses(t *testing.T) {
 				return map[string]string{"stage": "vulnerability-early-warning", "submitted_at": now(), "channel": "ENISA single reporting platform", "reference": "SRP-1"}
 			}, []reqOpt{admin}, 201, nil},
 			{"POST", "/api/v1/cases/{ref}/measure", caseURL("/measure"), func() any {
-				return map[string]any{"available_at": now(), "fixed_in_release": "2.1"}
+				return map[string]any{"available_at": now(), "fixed_in_release": "2.0"}
 			}, []reqOpt{admin}, 200, nil},
 			{"POST", "/api/v1/cases/{ref}/messages", caseURL("/messages"), map[string]string{"body": "we are on it"}, []reqOpt{admin}, 201, nil},
 			{"GET", "/api/v1/cases/{ref}/messages", caseURL("/messages"), nil, []reqOpt{admin}, 200, nil},
