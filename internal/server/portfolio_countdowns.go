@@ -107,14 +107,15 @@ func (s *Server) dashboardCountdowns(ctx context.Context, p auth.Principal, now 
 
 // nextDeadline picks the report due next among a case's clocks: of those
 // not submitted, the earliest due; else one still waiting. ok is false
-// when every report is submitted.
+// when every report is submitted, not reportable (awareness before Article
+// 14 applied) or closed with its case.
 func nextDeadline(vs []deadlineView) (deadlineView, bool) {
 	var (
 		best  deadlineView
 		found bool
 	)
 	for _, v := range vs {
-		if v.Done() {
+		if v.Done() || v.NotReportable != "" || v.Closed {
 			continue
 		}
 		switch {
