@@ -715,12 +715,13 @@ type advisoryCursor struct {
 	ID      string `json:"i"`
 }
 
-// list is GET /api/v1/advisories: the advisories of the products whose
-// cases the caller may read, newest first, cursor-paginated.
-func (a *advisoryFeature) list(w http.ResponseWriter, r *http.Request) error {
+// readableAdvisories reads one page (limit+1 rows, see newPage) of the
+// advisories of the products where the caller holds case:read, newest
+// first, for the API list and the officers' page alike.
+func (a *advisoryFeature) readableAdvisories(r *http.Request) (PageRequest, []store.Advisory, error) {
 	pr, err := parsePageRequest(r)
 	if err != nil {
-		return err
+		return pr, nil, err
 	}
 	p := PrincipalFrom(r.Context())
 	all, ids := p.ProductFilter()
@@ -735,12 +736,19 @@ func (a *advisoryFeature) list(w http.ResponseWriter, r *http.Request) error {
 	var cur advisoryCursor
 	ok, err := pr.Decode(&cur)
 	if err != nil {
-		return err
+		return pr, nil, err
 	}
 	if ok {
 		f.BeforeCreated, f.BeforeID = time.Unix(0, cur.Created), cur.ID
 	}
 	rows, err := a.s.store.ListAdvisories(r.Context(), f)
+	return pr, rows, err
+}
+
+// list is GET /api/v1/advisories: the advisories of the products whose
+// cases the caller may read, newest first, cursor-paginated.
+func (a *advisoryFeature) list(w http.ResponseWriter, r *http.Request) error {
+	pr, rows, err := a.readableAdvisories(r)
 	if err != nil {
 		return err
 	}

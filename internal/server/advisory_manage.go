@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/craft-cra/craft/internal/auth"
 	"github.com/craft-cra/craft/internal/csaf"
@@ -52,29 +51,7 @@ type manageListData struct {
 // manageListPage is GET /advisories/manage: the advisories of the
 // products where the caller holds case:read, newest first.
 func (a *advisoryFeature) manageListPage(w http.ResponseWriter, r *http.Request) error {
-	pr, err := parsePageRequest(r)
-	if err != nil {
-		return err
-	}
-	p := PrincipalFrom(r.Context())
-	all, ids := p.ProductFilter()
-	f := store.AdvisoryFilter{All: all, Limit: pr.Limit + 1}
-	if !all {
-		for _, id := range ids {
-			if auth.Authorize(p, auth.PermCaseRead, id) == nil {
-				f.ProductIDs = append(f.ProductIDs, id)
-			}
-		}
-	}
-	var cur advisoryCursor
-	more, err := pr.Decode(&cur)
-	if err != nil {
-		return err
-	}
-	if more {
-		f.BeforeCreated, f.BeforeID = time.Unix(0, cur.Created), cur.ID
-	}
-	advs, err := a.s.store.ListAdvisories(r.Context(), f)
+	pr, advs, err := a.readableAdvisories(r)
 	if err != nil {
 		return err
 	}
