@@ -111,8 +111,15 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 	b.open("/advisories/manage")
 	b.submit("open the draft", "#manage-advisories a", http.StatusOK)
 
-	// The officer replaces the reporter's words, then publishes.
-	b.fill("#note-0", "A crafted HTTP header overflows a buffer in the parser.", "#adv-summary", "Update Widget Firmware to 4.1.1.")
+	// The draft holds a summary from the facts; the reporter's words are
+	// beside it for reference. The officer writes the summary, then publishes.
+	if doc := b.text("#csaf-json"); strings.Contains(doc, "alert(1)") {
+		t.Error("the reporter's text is in the draft")
+	}
+	if ref := b.text("#case-description"); !strings.Contains(ref, "overflows the parser buffer") {
+		t.Errorf("the case description is not shown beside the draft: %q", ref)
+	}
+	b.fill("#adv-summary", "A crafted HTTP header overflows a buffer in the parser. Update Widget Firmware to 4.1.1.")
 	b.submit("save draft", "#save-advisory", http.StatusOK)
 	b.submit("publish", "#publish-advisory", http.StatusOK)
 	if st := b.text("#advisory-status"); st != "final" {
