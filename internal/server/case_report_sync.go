@@ -15,18 +15,17 @@ import (
 // (TLP:WHITE, published) the status page and API link to it. Nothing else
 // of the case (CVSS, notes, clocks, officers) reaches the reporter.
 
-// Reporter-facing report states. A report no case was made from yet is
-// "new", shown as received.
+// Reporter-facing report states. A report is "new" (shown as received)
+// until its case leaves the state new.
 const (
-	ReportReceived        = "received"
-	ReportTriaged         = "triaged"
-	ReportConfirmed       = "confirmed"
-	ReportFixInProgress   = "fix_in_progress"
-	ReportFixed           = "fixed"
-	ReportDisclosed       = "disclosed"
-	ReportNotVulnerable   = "not_a_vulnerability"
-	ReportDuplicate       = "duplicate"
-	reportStateNewDefault = "new"
+	ReportNew           = "new"
+	ReportTriaged       = "triaged"
+	ReportConfirmed     = "confirmed"
+	ReportFixInProgress = "fix_in_progress"
+	ReportFixed         = "fixed"
+	ReportDisclosed     = "disclosed"
+	ReportNotVulnerable = "not_a_vulnerability"
+	ReportDuplicate     = "duplicate"
 )
 
 // reporterState maps a case state to the report state; "" for a state it
@@ -34,7 +33,7 @@ const (
 func reporterState(st cases.State) string {
 	switch st {
 	case cases.StateNew:
-		return ReportReceived
+		return ReportNew
 	case cases.StateTriage:
 		return ReportTriaged
 	case cases.StateConfirmed:
@@ -54,10 +53,10 @@ func reporterState(st cases.State) string {
 }
 
 // reporterStateLabel is a report state in words: "fix_in_progress" reads
-// "fix in progress", a report without a case "received".
+// "fix in progress", "new" reads "received".
 func reporterStateLabel(state string) string {
-	if state == reportStateNewDefault || state == "" {
-		state = ReportReceived
+	if state == ReportNew || state == "" {
+		return "received"
 	}
 	return strings.ReplaceAll(state, "_", " ")
 }

@@ -19,7 +19,7 @@ func TestReporterState(t *testing.T) {
 		st   cases.State
 		want string
 	}{
-		{cases.StateNew, "received"}, {cases.StateTriage, "triaged"}, {cases.StateConfirmed, "confirmed"},
+		{cases.StateNew, "new"}, {cases.StateTriage, "triaged"}, {cases.StateConfirmed, "confirmed"},
 		{cases.StateFixInProgress, "fix_in_progress"}, {cases.StateFixed, "fixed"}, {cases.StateDisclosed, "disclosed"},
 		{cases.StateNotVulnerability, "not_a_vulnerability"}, {cases.StateDuplicate, "duplicate"}, {"unknown", ""},
 	} {
