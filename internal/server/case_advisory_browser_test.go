@@ -54,6 +54,7 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 	clk.Advance(5 * time.Second)
 	b.submit("submit report", "main form button[type=submit]", http.StatusCreated)
 	ref := b.text("main strong")
+	statusURL := b.text("main p a")
 
 	// The officer: case, actively exploited, three deadlines.
 	b.open("/login")
@@ -129,6 +130,18 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 		t.Error("the reporter's text was published")
 	}
 	b.screenshot("case-8-advisory-published")
+
+	// The reporter's status page links the public advisory, nothing more.
+	if st := b.open(statusURL); st != http.StatusOK {
+		t.Fatalf("status page %d", st)
+	}
+	if state := b.text("#report-state"); state != "received" {
+		t.Errorf("reporter state %q", state)
+	}
+	if n := b.count("#report-advisory[href^='/advisories/']"); n != 1 {
+		t.Errorf("%d advisory links on the reporter's page, want 1", n)
+	}
+	b.screenshot("case-8b-reporter-sees-advisory")
 
 	// Users see it; the provider answers; the case records it.
 	b.open("/advisories")
