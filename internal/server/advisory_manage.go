@@ -223,5 +223,5 @@ func (a *advisoryFeature) caseAdvisorySubmit(w http.ResponseWriter, r *http.Requ
 		return err
 	}
 	return a.renderManageView(w, r, http.StatusCreated, adv, true,
-		"A draft advisory was made from the case. Review every text (the case's description is copied into a note) before publishing.", "")
+		"A draft advisory was made from the case. Its summary is made from the case's facts; the case's description is shown below for reference, not copied. Review every text before publishing.", "")
 }

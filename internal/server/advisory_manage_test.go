@@ -40,6 +40,11 @@ func TestAdvisoryManagePages(t *testing.T) {
 		if !strings.Contains(w.Body.String(), "passes the CSAF 2.0 schema") {
 			t.Errorf("draft page lacks the validator's verdict")
 		}
+		// The reporter's text is beside the draft for reference, not in it.
+		if body := w.Body.String(); !strings.Contains(body, `id="case-description"`) || !strings.Contains(body, secret) ||
+			strings.Contains(body[strings.Index(body, `id="csaf-json"`):], secret) {
+			t.Errorf("draft page: the case description must be shown beside the draft and kept out of the document")
+		}
 		expectStatus(t, e.post("/cases/"+caseRef+"/advisory", url.Values{}, withCookie(so)), http.StatusOK)
 		advs, err := st.ListCaseAdvisories(t.Context(), caseRef)
 		if err != nil || len(advs) != 1 {
@@ -81,7 +86,7 @@ func TestAdvisoryManagePages(t *testing.T) {
 			"note_category_0": {"description"}, "note_title_0": {"Description"}, "note_text_0": {"A crafted header overflows a buffer."}},
 			withCookie(so))
 		expectStatus(t, w, http.StatusOK)
-		if body := w.Body.String(); strings.Contains(body, secret) || !strings.Contains(body, "A crafted header overflows") {
+		if body := w.Body.String(); !strings.Contains(body, "A crafted header overflows") {
 			t.Errorf("edit did not replace the note")
 		}
 		expectStatus(t, e.post("/advisories/manage/"+adv.ID+"/edit", url.Values{"title": {" "}}, withCookie(so)), http.StatusBadRequest)

@@ -18,9 +18,10 @@ import (
 // An advisory from a vulnerability case (issue 7): the case already holds
 // what users need to know (product, affected and fixed releases, IDs,
 // CVSS, exploitation), so the officer does not retype it. The draft is
-// never public; the officer edits it (the case's description is copied
-// into a document note to be reviewed) and publishes it when the
-// embargo allows (case_advisory_publish.go).
+// never public; its note is a neutral summary made from the facts
+// (caseAdvisorySummary), not the case's description, which the advisory
+// page shows beside the draft for the officer to copy from. The officer
+// publishes it when the embargo allows (case_advisory_publish.go).
 
 // caseAdvisoryInput turns a case into the products and vulnerability of
 // an advisory input. vulnID is the vulnerability's main ID: the CVE, else
@@ -71,11 +72,9 @@ func caseAdvisoryInput(cs store.Case, prof store.ProductProfile, vulnID string) 
 	in := csaf.AdvisoryInput{Category: csaf.CategorySecurityAdvisory, Title: cs.Title,
 		Products:        []csaf.ProductInput{{Vendor: vendor, Name: cs.ProductName, Releases: releases}},
 		Vulnerabilities: []csaf.VulnInput{v}}
-	if d := strings.TrimSpace(cs.Description); d != "" {
-		// The reporter's words: the officer reviews this note before
-		// publishing (drafts are never public).
-		in.Notes = []csaf.Note{{Category: csaf.NoteDescription, Title: "Description", Text: d}}
-	}
+	// A neutral summary from the facts, never the case description (often
+	// the reporter's own words): publish accepts a draft's notes unchanged.
+	in.Summary = caseAdvisorySummary(cs, fixedIn)
 	return in
 }
 

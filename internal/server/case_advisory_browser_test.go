@@ -58,6 +58,7 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 	clk.Advance(5 * time.Second)
 	b.submit("submit report", "main form button[type=submit]", http.StatusCreated)
 	ref := b.text("main strong")
+	statusURL := b.text("main p a")
 
 	// The officer: case, actively exploited, three deadlines.
 	b.open("/login")
@@ -121,8 +122,15 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 	b.open("/advisories/manage")
 	b.submit("open the draft", "#manage-advisories a", http.StatusOK)
 
-	// The officer replaces the reporter's words, then publishes.
-	b.fill("#note-0", "A crafted HTTP header overflows a buffer in the parser.", "#adv-summary", "Update Widget Firmware to 4.1.1.")
+	// The draft holds a summary from the facts; the reporter's words are
+	// beside it for reference. The officer writes the summary, then publishes.
+	if doc := b.text("#csaf-json"); strings.Contains(doc, "alert(1)") {
+		t.Error("the reporter's text is in the draft")
+	}
+	if ref := b.text("#case-description"); !strings.Contains(ref, "overflows the parser buffer") {
+		t.Errorf("the case description is not shown beside the draft: %q", ref)
+	}
+	b.fill("#adv-summary", "A crafted HTTP header overflows a buffer in the parser. Update Widget Firmware to 4.1.1.")
 	b.submit("save draft", "#save-advisory", http.StatusOK)
 	b.submit("publish", "#publish-advisory", http.StatusOK)
 	if st := b.text("#advisory-status"); st != "final" {
@@ -132,6 +140,18 @@ func TestCaseAdvisoryBrowserWalk(t *testing.T) {
 		t.Error("the reporter's text was published")
 	}
 	b.screenshot("case-8-advisory-published")
+
+	// The reporter's status page links the public advisory, nothing more.
+	if st := b.open(statusURL); st != http.StatusOK {
+		t.Fatalf("status page %d", st)
+	}
+	if state := b.text("#report-state"); state != "received" {
+		t.Errorf("reporter state %q", state)
+	}
+	if n := b.count("#report-advisory[href^='/advisories/']"); n != 1 {
+		t.Errorf("%d advisory links on the reporter's page, want 1", n)
+	}
+	b.screenshot("case-8b-reporter-sees-advisory")
 
 	// Users see it; the provider answers; the case records it.
 	b.open("/advisories")

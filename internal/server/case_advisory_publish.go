@@ -99,7 +99,7 @@ func (a *advisoryFeature) recordOnCase(r *http.Request, tx *store.Store, adv sto
 	if cases.State(cs.State) == cases.StateFixed {
 		cs.State = string(cases.StateDisclosed)
 		summary += "; state fixed → disclosed"
-		if _, err := tx.UpdateCase(ctx, cs, store.CaseEvent{Actor: actorOf(r), Kind: "advisory", Summary: summary}); err != nil {
+		if _, err := updateCaseAndReport(ctx, tx, cs, store.CaseEvent{Actor: actorOf(r), Kind: "advisory", Summary: summary}); err != nil {
 			return err
 		}
 		if _, err := tx.AppendAudit(ctx, store.Event{At: a.s.now(), Actor: actorOf(r), Action: ActCaseTransition,

@@ -68,8 +68,13 @@ func TestCaseAdvisoryScenario(t *testing.T) {
 		if adv.Status != "draft" || adv.Version != "0" || adv.Category != csaf.CategorySecurityAdvisory || adv.ProductID != widget.ID {
 			t.Fatalf("draft %+v", adv)
 		}
-		if !strings.Contains(string(adv.Document), secret) {
-			t.Errorf("the case's description is not in the draft's notes for the officer to edit")
+		if strings.Contains(string(adv.Document), secret) {
+			t.Errorf("the case's description (the reporter's text) is in the draft")
+		}
+		for _, want := range []string{"CVE-2026-12345", "GHSA-abcd-efgh-ijkl", "fixed in", "1.2.4", "actively exploited"} {
+			if !strings.Contains(string(adv.Document), want) {
+				t.Errorf("the draft's summary lacks %q", want)
+			}
 		}
 		expectStatus(t, e.do("POST", ref+"/advisory", nil, withCookie(so)), http.StatusConflict)
 		advPath := "/api/v1/advisories/" + adv.ID

@@ -257,21 +257,7 @@ func (c *caseHandlers) apiPatch(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := in.apply(&cs); err != nil {
-		return err
-	}
-	if in.AffectedReleases != nil {
-		if err := c.checkReleases(r.Context(), cs.ProductID, "affected_releases", cs.AffectedReleases); err != nil {
-			return err
-		}
-	}
-	if in.FixedInRelease != nil {
-		if err := c.checkReleases(r.Context(), cs.ProductID, "fixed_in_release", []string{cs.FixedIn}); err != nil {
-			return err
-		}
-	}
-	cs, err = c.update(r, cs, store.CaseEvent{Kind: "update", Summary: "fields changed"}, ActCaseUpdate, nil)
-	if err != nil {
+	if cs, err = c.patchCase(r, cs, in); err != nil {
 		return err
 	}
 	return c.caseResponse(w, r, http.StatusOK, cs)

@@ -36,6 +36,11 @@ func TestCaseBrowserWalk(t *testing.T) {
 		MemberStates: []string{"DE", "FR"}}); err != nil {
 		t.Fatal(err)
 	}
+	for _, v := range []string{"4.0.0", "4.1.0", "4.1.1"} {
+		if _, err := s.store.CreateRelease(bg, store.Release{ProductID: p.ID, Version: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	u, err := auth.NewAccount(cheapHasher(), auth.NewUser{Email: "so@example.eu", Password: browserPassword, Role: auth.RoleSecurityOfficer}, clk.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +81,18 @@ func TestCaseBrowserWalk(t *testing.T) {
 	}
 	caseRef := strings.SplitN(b.text("h1"), ":", 2)[0]
 	b.screenshot("case-2-created-from-report")
+
+	// 2b. The edit form: the product's releases as boxes, the fix as a
+	// choice, the CVE typed.
+	b.step("tick 4.0.0", chromedp.Click(chromedp.CSS(`#edit-affected input[value="4.0.0"]`)))
+	b.step("choose the fix", chromedp.SetValue(chromedp.CSS("#edit-fixed"), "4.1.1"))
+	b.fill("#edit-cve", "CVE-2026-12345")
+	b.submit("save case", "#save-case", http.StatusOK)
+	if facts := b.text("main .facts"); !strings.Contains(facts, "4.0.0") || !strings.Contains(facts, "4.1.0") || !strings.Contains(facts, "CVE-2026-12345") ||
+		!strings.Contains(facts, "4.1.1") {
+		t.Fatalf("after editing: %q", facts)
+	}
+	b.screenshot("case-2b-edited")
 
 	// 3. Marked actively exploited (awareness: now): three deadlines.
 	b.submit("mark exploited", "#mark-exploited", http.StatusOK)

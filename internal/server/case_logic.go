@@ -406,7 +406,7 @@ func (c *caseHandlers) update(r *http.Request, cs store.Case, ev store.CaseEvent
 	ctx := r.Context()
 	ev.Actor = actorOf(r)
 	err := c.s.store.InTx(ctx, func(tx *store.Store) error {
-		if _, err := tx.UpdateCase(ctx, cs, ev); err != nil {
+		if _, err := updateCaseAndReport(ctx, tx, cs, ev); err != nil {
 			return err
 		}
 		_, err := tx.AppendAudit(ctx, c.auditEvent(r, action, cs, detail))

@@ -56,17 +56,34 @@ func deadlineViews(ref string, ds []cases.Deadline, now time.Time) []deadlineVie
 			}
 		case cases.StatusSubmitted:
 			v.Left = "submitted"
-			if d.CoveredBy != "" {
+			switch {
+			case d.CoveredBy != "" && d.Late():
+				// Article 14(2)(a): the early warning is always due; a
+				// later report that came after its deadline does not
+				// make up for the missed one.
+				v.Class, v.Left = "deadline overdue", "missed — covered late by the "+d.CoveredBy.Name()
+			case d.CoveredBy != "":
 				v.Left = "covered by the " + d.CoveredBy.Name()
-			} else if d.Late() {
+			case d.Late():
 				v.Left = "submitted late"
 			}
 		case cases.StatusWaiting:
 			v.Left = d.Waiting
+		default:
+			v.Left = plainStatus(d.Status(now)) // any other status is shown as it is named
+			if d.NotReportable != "" {
+				v.Left = d.NotReportable
+			}
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// plainStatus is a clock status as words: "not_reportable" reads "not
+// reportable".
+func plainStatus(st cases.Status) string {
+	return strings.ReplaceAll(string(st), "_", " ")
 }
 
 type caseRow struct {
@@ -160,7 +177,7 @@ func (c *caseHandlers) createSubmit(w http.ResponseWriter, r *http.Request) erro
 		}
 		return err
 	}
-	return c.renderView(w, r, http.StatusCreated, cs, "Case "+cs.Reference+" was created.", "")
+	return c.renderView(w, r, http.StatusCreated, cs, "Case "+cs.Reference+" was created. Choose its affected releases in the edit form below.", "")
 }
 
 type caseViewData struct {
@@ -175,6 +192,7 @@ type caseViewData struct {
 	Messages    []store.ReportMessage
 	CanManage   bool
 	Now         string
+	Edit        caseEditForm
 }
 
 // viewPage is GET /cases/{ref}.
@@ -187,6 +205,13 @@ func (c *caseHandlers) viewPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (c *caseHandlers) renderView(w http.ResponseWriter, r *http.Request, status int, cs store.Case, notice, msg string) error {
+	return c.renderViewForm(w, r, status, cs, notice, msg, nil)
+}
+
+// renderViewForm renders the case page; edit, when not nil, is the edit
+// form's content (what was posted), else the form shows the case.
+func (c *caseHandlers) renderViewForm(w http.ResponseWriter, r *http.Request, status int, cs store.Case, notice, msg string,
+	edit *caseEditForm) error {
 	ctx := r.Context()
 	ds, subs, err := c.deadlines(ctx, cs)
 	if err != nil {
@@ -200,6 +225,17 @@ func (c *caseHandlers) renderView(w http.ResponseWriter, r *http.Request, status
 	data := caseViewData{Case: cs, Next: cases.State(cs.State).Next(), Deadlines: deadlineViews(cs.Reference, ds, now),
 		Submissions: subs, Events: evs, CanManage: caseAllowed(PrincipalFrom(ctx), auth.PermCaseManage, cs.ProductID),
 		Now: now.UTC().Format("2006-01-02T15:04")}
+	if data.CanManage {
+		if edit == nil {
+			versions, err := c.productVersions(r, cs.ProductID)
+			if err != nil {
+				return err
+			}
+			f := editFormOf(cs, versions)
+			edit = &f
+		}
+		data.Edit = *edit
+	}
 	for _, d := range ds {
 		if !d.Done() {
 			data.Stages = append(data.Stages, d.Stage)
@@ -246,6 +282,8 @@ func (c *caseHandlers) actionSubmit(w http.ResponseWriter, r *http.Request) erro
 	v := r.PostFormValue
 	var notice string
 	switch r.PathValue("action") {
+	case "edit":
+		return c.editSubmit(w, r, cs)
 	case "transition":
 		cs, err = c.transition(r, cs, v("to"), v("comment"))
 		notice = "The state was changed."

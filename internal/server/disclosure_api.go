@@ -20,14 +20,17 @@ type reportCreated struct {
 
 // reportJSON is a report with its thread.
 type reportJSON struct {
-	Reference   string        `json:"reference"`
-	ProductID   string        `json:"product_id,omitempty"`
-	Product     string        `json:"product,omitempty"`
-	Version     string        `json:"version,omitempty"`
-	Title       string        `json:"title,omitempty"`
-	Description string        `json:"description"`
-	Contact     string        `json:"contact,omitempty"`
-	State       string        `json:"state"`
+	Reference   string `json:"reference"`
+	ProductID   string `json:"product_id,omitempty"`
+	Product     string `json:"product,omitempty"`
+	Version     string `json:"version,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description"`
+	Contact     string `json:"contact,omitempty"`
+	State       string `json:"state"`
+	// AdvisoryURL is the public advisory of the case made from the report
+	// (reporter's view only, once published as TLP:WHITE).
+	AdvisoryURL string        `json:"advisory_url,omitempty"`
 	CreatedAt   time.Time     `json:"created_at"`
 	UpdatedAt   time.Time     `json:"updated_at"`
 	Messages    []messageJSON `json:"messages,omitempty"`
@@ -101,8 +104,12 @@ func (d *disclosure) apiStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	out := toReportJSON(rep, msgs, true)
+	if out.AdvisoryURL, err = d.s.reportAdvisoryURL(r.Context(), rep); err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, toReportJSON(rep, msgs, true))
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // apiStatusMessage is POST /api/v1/reports/status/{token}/messages.

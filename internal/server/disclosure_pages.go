@@ -70,9 +70,11 @@ func (d *disclosure) reportSubmit(w http.ResponseWriter, r *http.Request) error 
 }
 
 type reportStatusData struct {
-	Report   store.Report
-	Messages []store.ReportMessage
-	Action   string
+	Report      store.Report
+	State       string // in words
+	AdvisoryURL string
+	Messages    []store.ReportMessage
+	Action      string
 }
 
 // statusPage is GET /report/status/{token}.
@@ -90,8 +92,13 @@ func (d *disclosure) renderStatus(w http.ResponseWriter, r *http.Request, status
 	if err != nil {
 		return err
 	}
+	adv, err := d.s.reportAdvisoryURL(r.Context(), rep)
+	if err != nil {
+		return err
+	}
 	return d.s.render(w, r, d.ui, status, "report_status", page{Title: "Report " + rep.Reference, Notice: notice, Error: msg,
-		Data: reportStatusData{Report: rep, Messages: msgs, Action: "/report/status/" + token}})
+		Data: reportStatusData{Report: rep, State: reporterStateLabel(rep.State), AdvisoryURL: adv, Messages: msgs,
+			Action: "/report/status/" + token}})
 }
 
 // statusMessage is POST /report/status/{token}: the reporter's message.

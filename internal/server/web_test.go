@@ -125,6 +125,8 @@ func TestWebPagesRender(t *testing.T) {
 			expectHTML(t, e.do("GET", path, nil, c), http.StatusOK, want)
 		}
 		expectHTML(t, e.do("GET", "/admin/users/nosuchuser", nil, c), http.StatusNotFound)
+		// The security.txt settings are reachable from the settings page.
+		expectHTML(t, e.do("GET", "/admin/settings", nil, c), http.StatusOK, `href="/admin/security-txt"`)
 	})
 }
 
