@@ -272,6 +272,7 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 	}
 	seen := make(map[[2]string]bool, len(u.Findings))
 	var (
+		digest  FindingsDigest // of the rows left: the findings, each pair once
 		inserts []*Finding
 		events  []FindingEvent
 		rows    int
@@ -284,6 +285,7 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 			continue
 		}
 		seen[k] = true
+		digest.Add(f)
 		o, had := old[k]
 		switch {
 		case !had:
@@ -340,6 +342,10 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 	}
 	if err := insertNotifications(ctx, tx, batch, now, u.ProductID, events); err != nil {
 		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE releases SET findings_digest = $2 WHERE id = $1`,
+		u.ReleaseID, digest.String()); err != nil {
+		return false, fmt.Errorf("findings digest: %w", err)
 	}
 	out.Events = append(out.Events, events...)
 	return rows > 0 || len(events) > 0, nil
