@@ -166,8 +166,8 @@ func (s *Server) releasesInSupport(ctx context.Context) ([]supportedRelease, err
 	return out, nil
 }
 
-// rematchChunk matches a chunk of releases, compares with their stored
-// findings and writes those that changed in one transaction.
+// rematchChunk matches a chunk of releases, writes the findings that
+// changed and raises their new end-of-life events.
 func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk []supportedRelease, res *MonitorResult) error {
 	ids := make([]string, len(chunk))
 	for i, r := range chunk {
@@ -177,6 +177,21 @@ func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk [
 	if err != nil {
 		return err
 	}
+	ferr := s.rematchFindings(ctx, pm, chunk, ids, comps, res)
+	// Whether or not the findings were written: a failure is logged, and
+	// the next run raises what this one missed.
+	n, err := s.chunkEOLEvents(ctx, pm.db, chunk, comps)
+	res.Events += n
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("end-of-life events", slog.Int("releases", len(chunk)), slog.String("error", err.Error()))
+	}
+	return ferr
+}
+
+// rematchFindings compares the chunk's new findings with the stored ones
+// and writes those that changed in one transaction.
+func (s *Server) rematchFindings(ctx context.Context, pm *portfolioMatcher, chunk []supportedRelease, ids []string,
+	comps map[string][]store.ReleaseComponent, res *MonitorResult) error {
 	if err := pm.matchNew(ctx, comps); err != nil { // keys added since they were collected
 		return err
 	}

@@ -89,8 +89,9 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
+	// End-of-life events are raised in the same pass
+	// (monitor_batch_eol.go), from the components it has read.
 	res.Rematch = time.Since(start)
-	s.raiseEOLEvents(ctx, &res)
 	s.m.jobs.WithLabelValues(monitorLease, "ran").Inc()
 	s.log.Info("advisory monitor", slog.Int("releases", res.Releases), slog.Int("findings", res.Findings),
 		slog.Int("events", res.Events), slog.Int("unmatched", res.Unmatched), slog.Int("rewritten", res.Rewritten),
