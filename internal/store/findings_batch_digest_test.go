@@ -104,3 +104,63 @@ func TestFindingsDigestStored(t *testing.T) {
 		}
 	})
 }
+
+// Findings read with their digest are trusted while the digest stays;
+// after another batched write (a new digest) they are read again, and
+// the digest stored matches the rows left.
+func TestApplyFindingChangesStaleDigest(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p, err := s.CreateProduct(ctx, store.Product{Name: "Router"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.CreateRelease(ctx, store.Release{ProductID: p.ID, Version: "1.0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := store.Finding{VulnID: "CVE-2024-0001", ComponentID: "a", ComponentName: "a", ComponentVersion: "1",
+			SeverityLevel: "medium"}
+		b := store.Finding{VulnID: "CVE-2024-0002", ComponentID: "b", ComponentName: "b", ComponentVersion: "2",
+			SeverityLevel: "low"}
+		u := store.FindingsUpdate{ReleaseID: r.ID, ProductID: p.ID, ProductName: p.Name, Version: r.Version,
+			Findings: []store.Finding{a}}
+		if _, err := s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: u}}); err != nil {
+			t.Fatal(err)
+		}
+		stale, err := s.FindingsOfReleases(ctx, []string{r.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Meanwhile another batched write adds b, at the same clock
+		// reading (the stamp alone could not tell).
+		u.Findings = []store.Finding{a, b}
+		if _, err := s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: u}}); err != nil {
+			t.Fatal(err)
+		}
+		ch, err := s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: u, Stored: stale[r.ID]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Rows() != 0 || len(ch.Events) != 0 {
+			t.Errorf("stale read: %+v, want nothing written (b is stored already)", ch)
+		}
+		// Current rows and digest: the read is trusted, b goes.
+		cur, err := s.FindingsOfReleases(ctx, []string{r.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Findings = []store.Finding{a}
+		if ch, err = s.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: u, Stored: cur[r.ID]}}); err != nil || ch.Deleted != 1 {
+			t.Fatalf("current read: %+v, %v", ch, err)
+		}
+		var want store.FindingsDigest
+		want.Add(&a)
+		if d, err := s.FindingsDigests(ctx, []string{r.ID}); err != nil || d[r.ID] != want.String() {
+			t.Errorf("digest = %v, %v, want %s", d, err, want.String())
+		}
+		if got, err := s.ListReleaseFindings(ctx, r.ID); err != nil || len(got) != 1 {
+			t.Fatalf("findings = %+v, %v", got, err)
+		}
+	})
+}
