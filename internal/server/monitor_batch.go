@@ -201,7 +201,7 @@ func (s *Server) rematchFindings(ctx context.Context, pm *portfolioMatcher, chun
 	if err != nil {
 		return err
 	}
-	pending := ids[:0]
+	pending := make([]string, 0, len(ids))
 	for _, r := range chunk {
 		d, n := pm.digest(comps[r.release.ID])
 		res.Releases++
