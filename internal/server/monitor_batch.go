@@ -66,6 +66,9 @@ type portfolioMatcher struct {
 	db    *advisory.Store
 	now   time.Time
 	cache map[packageKey][]keyFinding
+	// dig and scratch are reused by digest.
+	dig     store.FindingsDigest
+	scratch store.Finding
 }
 
 // rematchPortfolio re-matches every release in support that has an SBOM,
@@ -163,8 +166,8 @@ func (s *Server) releasesInSupport(ctx context.Context) ([]supportedRelease, err
 	return out, nil
 }
 
-// rematchChunk matches a chunk of releases, compares with their stored
-// findings and writes those that changed in one transaction.
+// rematchChunk matches a chunk of releases, writes the findings that
+// changed and raises their new end-of-life events.
 func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk []supportedRelease, res *MonitorResult) error {
 	ids := make([]string, len(chunk))
 	for i, r := range chunk {
@@ -174,26 +177,56 @@ func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk [
 	if err != nil {
 		return err
 	}
+	ferr := s.rematchFindings(ctx, pm, chunk, ids, comps, res)
+	// Whether or not the findings were written: a failure is logged, and
+	// the next run raises what this one missed.
+	n, err := s.chunkEOLEvents(ctx, pm.db, chunk, comps)
+	res.Events += n
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("end-of-life events", slog.Int("releases", len(chunk)), slog.String("error", err.Error()))
+	}
+	return ferr
+}
+
+// rematchFindings compares the chunk's new findings with the stored ones
+// and writes those that changed in one transaction.
+func (s *Server) rematchFindings(ctx context.Context, pm *portfolioMatcher, chunk []supportedRelease, ids []string,
+	comps map[string][]store.ReleaseComponent, res *MonitorResult) error {
 	if err := pm.matchNew(ctx, comps); err != nil { // keys added since they were collected
 		return err
 	}
-	stored, err := s.store.FindingsOfReleases(ctx, ids)
+	// A release whose stored digest is that of its new findings has not
+	// changed: its findings are neither built nor read.
+	digests, err := s.store.FindingsDigests(ctx, ids)
+	if err != nil {
+		return err
+	}
+	pending := make([]string, 0, len(ids))
+	for _, r := range chunk {
+		d, n := pm.digest(comps[r.release.ID])
+		res.Releases++
+		res.Findings += n
+		if sd, ok := digests[r.release.ID]; !ok || sd != d {
+			pending = append(pending, r.release.ID)
+		}
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	stored, err := s.store.FindingsOfReleases(ctx, pending)
 	if err != nil {
 		return err
 	}
 	var changed []store.FindingsChange
 	for _, r := range chunk {
-		fs := pm.findings(comps[r.release.ID])
-		res.Releases++
-		res.Findings += len(fs)
-		sf := stored[r.release.ID]
-		var prev []store.Finding
-		if sf != nil {
-			prev = sf.Findings
-		}
-		if store.SameFindings(prev, fs) {
+		if !slices.Contains(pending, r.release.ID) {
 			continue
 		}
+		fs := pm.findings(comps[r.release.ID])
+		sf := stored[r.release.ID]
+		// Unchanged findings whose digest was unknown (first run since
+		// migration 00010, or written by the per-release path) go through
+		// too: the write changes no row and stores the digest.
 		changed = append(changed, store.FindingsChange{Stored: sf, FindingsUpdate: store.FindingsUpdate{
 			ReleaseID: r.release.ID, ProductID: r.release.ProductID, ProductName: r.productName,
 			Version: r.release.Version, Findings: fs}})
@@ -262,6 +295,23 @@ func (pm *portfolioMatcher) match(ctx context.Context, keys []packageKey) error 
 		pm.cache[k] = append(pm.cache[k], kf)
 	}
 	return nil
+}
+
+// digest is the findings digest of comps, and the number of findings, as
+// findings would build them, without building them.
+func (pm *portfolioMatcher) digest(comps []store.ReleaseComponent) (string, int) {
+	d, f := &pm.dig, &pm.scratch
+	d.Reset()
+	for _, c := range comps {
+		for _, kf := range pm.cache[packageKey{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}] {
+			*f = store.Finding{VulnID: kf.vulnID, ComponentID: c.ComponentID, Aliases: kf.aliases,
+				ComponentPURL: c.PURL, ComponentName: c.Name, ComponentVersion: c.Version,
+				Ecosystem: c.Ecosystem, SeverityLevel: kf.level, SeverityScore: kf.score,
+				MinimumFix: kf.minFix, KEVDateAdded: kf.kevAdded}
+			d.Add(f)
+		}
+	}
+	return d.String(), d.Len()
 }
 
 // findings fans the cached findings of each component's key out to the

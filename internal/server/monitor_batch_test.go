@@ -280,3 +280,114 @@ func rawFindings(t *testing.T, st *store.Store) map[string][]store.Finding {
 	}
 	return out
 }
+
+// A release written by the per-release path (which clears its findings
+// digest) is compared again by the portfolio re-match: nothing is
+// rewritten or queued, its digest is stored again, and the next run
+// skips it by digest with the same findings.
+func TestRematchPortfolioDigestCleared(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		advDB := filepath.Join(t.TempDir(), "advisories.db")
+		e := newEnv(t, st, Config{Limits: RateLimits{Disabled: true}, AdvisoryDB: advDB})
+		putPortfolio(t, st)
+		importAdvisories(t, advDB, "GHSA-jpcq-cgw6-v4j6.json", "GHSA-qppj-fm5r-hxr3.json", "kev.json")
+		var first MonitorResult
+		if err := e.s.rematchPortfolio(ctx, &first); err != nil {
+			t.Fatal(err)
+		}
+		want := statePortfolio(t, st)
+		p := productNamed(t, st, "router")
+		rels, err := st.ListReleases(ctx, p.ID)
+		if err != nil || len(rels) == 0 {
+			t.Fatalf("releases = %v, %v", rels, err)
+		}
+		db, err := e.s.openAdvisories(ctx)
+		if err != nil || db == nil {
+			t.Fatalf("open advisories: %v", err)
+		}
+		defer db.Close()
+		if _, _, err := e.s.rematchRelease(ctx, db, p.Name, rels[0]); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := st.FindingsDigests(ctx, []string{rels[0].ID}); err != nil || len(d) != 0 {
+			t.Fatalf("digest after the per-release path = %v, %v", d, err)
+		}
+		for run := range 2 {
+			e.clock.Advance(time.Hour)
+			var res MonitorResult
+			if err := e.s.rematchPortfolio(ctx, &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Releases != 6 || res.Findings != first.Findings || res.Rewritten != 0 || res.Events != 0 || res.Rows != 0 {
+				t.Errorf("run %d = %+v", run, res)
+			}
+			if d, err := st.FindingsDigests(ctx, []string{rels[0].ID}); err != nil || len(d) != 1 {
+				t.Errorf("run %d: digest = %v, %v", run, d, err)
+			}
+			if diff := cmp.Diff(want, statePortfolio(t, st)); diff != "" {
+				t.Errorf("run %d: state changed (-want +got):\n%s", run, diff)
+			}
+		}
+	})
+}
+
+// The upload's re-match (batched writes) stores the same findings and
+// queues the same events as the per-release path, on a first upload and
+// on a re-upload that drops a component, and stores the findings digest.
+func TestRematchUploadedSameAsPerRelease(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		other := storetest.SQLite(t)
+		if st.Driver() == store.DriverPostgres {
+			other = storetest.Postgres(t)
+		}
+		advDB := filepath.Join(t.TempDir(), "advisories.db")
+		cfg := Config{Limits: RateLimits{Disabled: true}, AdvisoryDB: advDB}
+		perRelease, uploaded := newEnv(t, st, cfg), newEnv(t, other, cfg)
+		importAdvisories(t, advDB, "GHSA-jpcq-cgw6-v4j6.json", "GHSA-qppj-fm5r-hxr3.json", "kev.json")
+		for _, st := range []*store.Store{st, other} {
+			if _, err := st.CreateProduct(ctx, store.Product{Name: "router"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db, err := perRelease.s.openAdvisories(ctx)
+		if err != nil || db == nil {
+			t.Fatalf("open advisories: %v", err)
+		}
+		defer db.Close()
+		for step, withJQuery := range []bool{true, false} {
+			perRelease.clock.Advance(time.Hour)
+			uploaded.clock.Advance(time.Hour)
+			for _, e := range []*env{perRelease, uploaded} {
+				p := productNamed(t, e.st, "router")
+				putRelease(t, e.st, p.ID, "1.0", portfolioComponents(0, withJQuery))
+				rels, err := e.st.ListReleases(ctx, p.ID)
+				if err != nil || len(rels) != 1 {
+					t.Fatalf("releases = %v, %v", rels, err)
+				}
+				if e == perRelease {
+					if _, _, err := e.s.rematchRelease(ctx, db, p.Name, rels[0]); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				prof, err := e.st.GetProductProfile(ctx, p.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				e.s.rematchUploaded(ctx, prof, rels[0])
+				if d, err := e.st.FindingsDigests(ctx, []string{rels[0].ID}); err != nil || len(d) != 1 {
+					t.Errorf("step %d: digest = %v, %v", step, d, err)
+				}
+			}
+			want, got := statePortfolio(t, st), statePortfolio(t, other)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("step %d: state (-per release +upload):\n%s", step, diff)
+			}
+			if len(got.Findings["router/1.0"]) == 0 {
+				t.Errorf("step %d: no findings", step)
+			}
+		}
+	})
+}

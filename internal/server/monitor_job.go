@@ -89,8 +89,9 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
+	// End-of-life events are raised in the same pass
+	// (monitor_batch_eol.go), from the components it has read.
 	res.Rematch = time.Since(start)
-	s.raiseEOLEvents(ctx, &res)
 	s.m.jobs.WithLabelValues(monitorLease, "ran").Inc()
 	s.log.Info("advisory monitor", slog.Int("releases", res.Releases), slog.Int("findings", res.Findings),
 		slog.Int("events", res.Events), slog.Int("unmatched", res.Unmatched), slog.Int("rewritten", res.Rewritten),
@@ -210,9 +211,23 @@ func (s *Server) rematchAll(ctx context.Context, res *MonitorResult) error {
 // rematchRelease matches one release's stored components and stores its
 // findings; it returns the number of findings and of events.
 func (s *Server) rematchRelease(ctx context.Context, db *advisory.Store, productName string, r store.Release) (int, int, error) {
-	comps, err := s.store.ListReleaseComponents(ctx, r.ID)
+	fs, err := s.matchRelease(ctx, db, r)
 	if err != nil {
 		return 0, 0, err
+	}
+	events, err := s.store.ReplaceReleaseFindings(ctx, store.FindingsUpdate{ReleaseID: r.ID, ProductID: r.ProductID,
+		ProductName: productName, Version: r.Version, Findings: fs})
+	if err != nil {
+		return 0, 0, err
+	}
+	return len(fs), len(events), nil
+}
+
+// matchRelease matches one release's stored components.
+func (s *Server) matchRelease(ctx context.Context, db *advisory.Store, r store.Release) ([]store.Finding, error) {
+	comps, err := s.store.ListReleaseComponents(ctx, r.ID)
+	if err != nil {
+		return nil, err
 	}
 	inv := &inventory.Inventory{Root: r.Version, Source: "sbom", Components: make([]inventory.Component, 0, len(comps))}
 	for _, c := range comps {
@@ -222,7 +237,7 @@ func (s *Server) rematchRelease(ctx context.Context, db *advisory.Store, product
 	}
 	m, err := match.Match(ctx, inv, db, match.Options{KEV: scan.KEVAdapter{Store: db}, Now: s.now()})
 	if err != nil {
-		return 0, 0, err
+		return nil, err
 	}
 	fs := make([]store.Finding, 0, len(m.Findings))
 	for _, f := range m.Findings {
@@ -235,12 +250,7 @@ func (s *Server) rematchRelease(ctx context.Context, db *advisory.Store, product
 		}
 		fs = append(fs, sf)
 	}
-	events, err := s.store.ReplaceReleaseFindings(ctx, store.FindingsUpdate{ReleaseID: r.ID, ProductID: r.ProductID,
-		ProductName: productName, Version: r.Version, Findings: fs})
-	if err != nil {
-		return 0, 0, err
-	}
-	return len(fs), len(events), nil
+	return fs, nil
 }
 
 // rematchUploaded re-matches a release after its SBOM was stored (the
@@ -254,13 +264,28 @@ func (s *Server) rematchUploaded(ctx context.Context, prof store.ProductProfile,
 		defer db.Close()
 		var p store.Product
 		if p, err = s.store.GetProduct(ctx, r.ProductID); err == nil {
-			_, _, err = s.rematchRelease(ctx, db, p.Name, r)
+			err = s.rematchUploadedRelease(ctx, db, p.Name, r)
 		}
 	}
 	if err != nil {
 		s.log.Error("re-match uploaded release", slog.String("product", r.ProductID), slog.String("version", r.Version),
 			slog.String("error", err.Error()))
 	}
+}
+
+// rematchUploadedRelease matches an uploaded release and stores its
+// findings with the portfolio re-match's batched writes
+// (ApplyFindingChanges: multi-row inserts, only changed rows written,
+// the findings digest kept), which have ReplaceReleaseFindings'
+// semantics: the same events, first_seen and triage decisions kept.
+func (s *Server) rematchUploadedRelease(ctx context.Context, db *advisory.Store, productName string, r store.Release) error {
+	fs, err := s.matchRelease(ctx, db, r)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.ApplyFindingChanges(ctx, []store.FindingsChange{{FindingsUpdate: store.FindingsUpdate{
+		ReleaseID: r.ID, ProductID: r.ProductID, ProductName: productName, Version: r.Version, Findings: fs}}})
+	return err
 }
 
 // monitorTick runs the monitoring job from the job loop when it is enabled

@@ -67,8 +67,10 @@ func (s *Store) ReplaceReleaseFindings(ctx context.Context, u FindingsUpdate) ([
 	err := s.inTx(ctx, "replace release findings", func(tx *sql.Tx) error {
 		events = nil
 		// Lock the release first (a row lock on PostgreSQL, the write lock
-		// on SQLite): two re-matches of one release never interleave.
-		res, err := tx.ExecContext(ctx, `UPDATE releases SET version = version WHERE id = $1`, u.ReleaseID)
+		// on SQLite): two re-matches of one release never interleave. The
+		// findings digest is cleared: this path does not keep it
+		// (findings_batch_digest.go).
+		res, err := tx.ExecContext(ctx, `UPDATE releases SET findings_digest = '' WHERE id = $1`, u.ReleaseID)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -83,6 +84,9 @@ func (s *Store) ComponentKeysOfReleases(ctx context.Context, releaseIDs []string
 type StoredFindings struct {
 	Findings []Finding
 	stamp    findingsStamp
+	// digest is the release's findings digest read with the rows ("":
+	// unknown): while it stays, the rows are those read.
+	digest string
 }
 
 // findingsStamp is the number of a release's findings and their latest
@@ -103,22 +107,24 @@ func (s *Store) FindingsOfReleases(ctx context.Context, releaseIDs []string) (ma
 		return out, nil
 	}
 	in, args := batchPlaceholders(releaseIDs, 0)
-	rows, err := s.q().QueryContext(ctx, `SELECT release_id, vuln_id, component_id, aliases, component_purl,
-		component_name, component_version, ecosystem, severity_level, severity_score, minimum_fix,
-		kev_date_added, last_seen FROM findings WHERE release_id IN (`+in+`)`, args...)
+	// One statement, so the digest is that of the rows read.
+	rows, err := s.q().QueryContext(ctx, `SELECT r.id, f.vuln_id, f.component_id, f.aliases, f.component_purl,
+		f.component_name, f.component_version, f.ecosystem, f.severity_level, f.severity_score, f.minimum_fix,
+		f.kev_date_added, f.last_seen, r.findings_digest
+		FROM releases r JOIN findings f ON f.release_id = r.id WHERE r.id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: findings of releases: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var (
-			rel, aliases string
-			f            Finding
-			lastS        int64
+			rel, aliases, digest string
+			f                    Finding
+			lastS                int64
 		)
 		if err := rows.Scan(&rel, &f.VulnID, &f.ComponentID, &aliases, &f.ComponentPURL, &f.ComponentName,
 			&f.ComponentVersion, &f.Ecosystem, &f.SeverityLevel, &f.SeverityScore, &f.MinimumFix,
-			&f.KEVDateAdded, &lastS); err != nil {
+			&f.KEVDateAdded, &lastS, &digest); err != nil {
 			return nil, fmt.Errorf("store: findings of releases: %w", err)
 		}
 		if aliases != "" {
@@ -126,7 +132,7 @@ func (s *Store) FindingsOfReleases(ctx context.Context, releaseIDs []string) (ma
 		}
 		sf := out[rel]
 		if sf == nil {
-			sf = &StoredFindings{}
+			sf = &StoredFindings{digest: digest}
 			out[rel] = sf
 		}
 		sf.Findings = append(sf.Findings, f)
@@ -217,8 +223,13 @@ func (s *Store) ApplyFindingChanges(ctx context.Context, updates []FindingsChang
 	var out FindingChanges
 	err := s.inTx(ctx, "apply finding changes", func(tx *sql.Tx) error {
 		out = FindingChanges{}
+		w, err := prepareFindingWrites(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
 		for _, u := range updates {
-			wrote, err := applyReleaseFindings(ctx, tx, batch, now, u, &out)
+			wrote, err := applyReleaseFindings(ctx, tx, w, batch, now, u, &out)
 			if err != nil {
 				return fmt.Errorf("release %s: %w", u.ReleaseID, err)
 			}
@@ -241,23 +252,18 @@ func (s *Store) ApplyFindingChanges(ctx context.Context, updates []FindingsChang
 
 // applyReleaseFindings writes one release's changed rows and events into
 // out; it reports whether anything was written.
-func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64, c FindingsChange, out *FindingChanges) (bool, error) {
+func applyReleaseFindings(ctx context.Context, tx *sql.Tx, w *findingWrites, batch int, now int64, c FindingsChange, out *FindingChanges) (bool, error) {
 	u := c.FindingsUpdate
 	// Lock the release as ReplaceReleaseFindings does, so that two
 	// re-matches of one release never interleave; a release deleted since
 	// it was read has nothing left to update.
-	res, err := tx.ExecContext(ctx, `UPDATE releases SET version = version WHERE id = $1`, u.ReleaseID)
-	if err != nil {
-		return false, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return false, err
-	} else if n == 0 {
+	var digestNow string
+	err := tx.QueryRowContext(ctx, `UPDATE releases SET version = version WHERE id = $1 RETURNING findings_digest`,
+		u.ReleaseID).Scan(&digestNow)
+	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	var st findingsStamp
-	if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(last_seen), 0) FROM findings WHERE release_id = $1`,
-		u.ReleaseID).Scan(&st.count, &st.lastSeen); err != nil {
+	if err != nil {
 		return false, err
 	}
 	var stored StoredFindings // none read: the zero stamp
@@ -265,7 +271,19 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 		stored = *c.Stored
 	}
 	prev := stored.Findings
-	if stored.stamp != st {
+	// The rows read are current if the digest read with them is still
+	// stored (it describes the rows, whatever happened meanwhile); else
+	// if their stamp is.
+	current := stored.digest != "" && stored.digest == digestNow
+	if !current {
+		var st findingsStamp
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(max(last_seen), 0) FROM findings WHERE release_id = $1`,
+			u.ReleaseID).Scan(&st.count, &st.lastSeen); err != nil {
+			return false, err
+		}
+		current = stored.stamp == st
+	}
+	if !current {
 		var err error
 		if prev, err = releaseFindings(ctx, tx, u.ReleaseID); err != nil {
 			return false, err
@@ -277,6 +295,7 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 	}
 	seen := make(map[[2]string]bool, len(u.Findings))
 	var (
+		digest  FindingsDigest // of the rows left: the findings, each pair once
 		inserts []*Finding
 		events  []FindingEvent
 		rows    int
@@ -289,6 +308,7 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 			continue
 		}
 		seen[k] = true
+		digest.Add(f)
 		o, had := old[k]
 		switch {
 		case !had:
@@ -298,11 +318,7 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 		case sameFindingData(o, f):
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE findings SET aliases = $4, component_purl = $5,
-			component_name = $6, component_version = $7, ecosystem = $8, severity_level = $9,
-			severity_score = $10, minimum_fix = $11, kev_date_added = $12, last_seen = $13
-			WHERE release_id = $1 AND vuln_id = $2 AND component_id = $3`,
-			u.ReleaseID, f.VulnID, f.ComponentID, strings.Join(f.Aliases, "\n"), f.ComponentPURL, f.ComponentName,
+		if _, err := w.update.ExecContext(ctx, u.ReleaseID, f.VulnID, f.ComponentID, strings.Join(f.Aliases, "\n"), f.ComponentPURL, f.ComponentName,
 			f.ComponentVersion, f.Ecosystem, f.SeverityLevel, f.SeverityScore, f.MinimumFix,
 			f.KEVDateAdded, now); err != nil {
 			return false, err
@@ -335,8 +351,7 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 		if seen[k] {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE release_id = $1 AND vuln_id = $2
-			AND component_id = $3`, u.ReleaseID, k[0], k[1]); err != nil {
+		if _, err := w.delete.ExecContext(ctx, u.ReleaseID, k[0], k[1]); err != nil {
 			return false, err
 		}
 		out.Deleted++
@@ -344,6 +359,10 @@ func applyReleaseFindings(ctx context.Context, tx *sql.Tx, batch int, now int64,
 	}
 	if err := insertNotifications(ctx, tx, batch, now, u.ProductID, events); err != nil {
 		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE releases SET findings_digest = $2 WHERE id = $1`,
+		u.ReleaseID, digest.String()); err != nil {
+		return false, fmt.Errorf("findings digest: %w", err)
 	}
 	out.Events = append(out.Events, events...)
 	return rows > 0 || len(events) > 0, nil
