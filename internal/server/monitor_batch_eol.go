@@ -59,9 +59,7 @@ func (s *Server) chunkEOLEvents(ctx context.Context, db *advisory.Store, chunk [
 		}
 		r, c := refs[i].rel, refs[i].comp
 		e.Component.ID = c.ComponentID
-		ok, err := s.store.RecordEOLEvent(ctx, r.release.ID, c.ComponentID, e.Cycle, store.Notification{
-			Kind: KindComponentEOL, ProductID: r.release.ProductID, Reference: c.ComponentID,
-			Subject: eolSubject(e, r.productName, r.release.Version)})
+		ok, err := s.recordEOL(ctx, r.release, r.productName, e)
 		if err != nil {
 			return added, err
 		}

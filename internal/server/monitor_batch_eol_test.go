@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -86,6 +87,29 @@ func TestChunkEOLEventsSameAsPerRelease(t *testing.T) {
 			}
 			if len(got) != 4 || a.Events != b.Events || (run == 1 && b.Events != 0) {
 				t.Errorf("run %d: %d events, per release %+v, portfolio %+v", run, len(got), a, b)
+			}
+		}
+		// Both paths keep the end-of-life date the dashboard lists.
+		for _, s := range []*store.Store{st, other} {
+			ps, err := s.ListProducts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, p := range ps {
+				ids = append(ids, p.ID)
+			}
+			sum, err := s.DashboardEOL(ctx, ids, time.Now(), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sum.Items) == 0 {
+				t.Fatal("no end-of-life components on the dashboard")
+			}
+			for _, it := range sum.Items {
+				if it.EOLDate == "" {
+					t.Errorf("end-of-life component without its date: %+v", it)
+				}
 			}
 		}
 	})

@@ -18,18 +18,12 @@ import (
 // component.eol notification. The eol_events table remembers which were
 // raised, so later runs never repeat one.
 
-// raiseEOLEvents checks every release in support with an SBOM and adds
-// the number of new events to res.Events. Failures are logged, not
-// returned: the findings of the run are stored already, and the next run
-// raises what this one missed.
-func (s *Server) raiseEOLEvents(ctx context.Context, res *MonitorResult) {
-	if err := s.checkEOL(ctx, res); err != nil && ctx.Err() == nil {
-		s.log.Error("end-of-life events", slog.String("error", err.Error()))
-	}
-}
-
-// checkEOL is raiseEOLEvents; a release that cannot be checked is logged
-// and skipped, as re-matching does.
+// checkEOL checks every release in support with an SBOM, release by
+// release, and adds the number of new events to res.Events; a release that
+// cannot be checked is logged and skipped. The monitoring job does this
+// inside its portfolio pass (monitor_batch_eol.go), from the components it
+// has read already; checkEOL is the plain reference the tests compare that
+// pass against.
 func (s *Server) checkEOL(ctx context.Context, res *MonitorResult) error {
 	db, err := s.openAdvisories(ctx)
 	if err != nil {
@@ -97,23 +91,34 @@ func (s *Server) releaseEOLEvents(ctx context.Context, db *advisory.Store, produ
 		if !e.PastEOL {
 			continue
 		}
-		ok, err := s.store.RecordEOLEvent(ctx, r.ID, e.Component.ID, e.Cycle, store.Notification{
-			Kind: KindComponentEOL, ProductID: r.ProductID, Reference: e.Component.ID,
-			Subject: eolSubject(e, productName, r.Version)})
+		ok, err := s.recordEOL(ctx, r, productName, e)
 		if err != nil {
 			return added, err
 		}
 		if ok {
 			added++
 		}
-		if !e.EOL.Date.IsZero() {
-			// The dashboard lists the date (also for events raised before it was kept).
-			if err := s.store.SetEOLDate(ctx, r.ID, e.Component.ID, e.Cycle, e.EOL.Date.UTC().Format(time.DateOnly)); err != nil {
-				return added, err
-			}
-		}
 	}
 	return added, nil
+}
+
+// recordEOL raises the component.eol event of e (once: eol_events
+// remembers it) and keeps its end-of-life date for the dashboard (also for
+// events raised before the date was kept). It reports whether the event is
+// new.
+func (s *Server) recordEOL(ctx context.Context, r store.Release, productName string, e advisory.EOLFinding) (bool, error) {
+	ok, err := s.store.RecordEOLEvent(ctx, r.ID, e.Component.ID, e.Cycle, store.Notification{
+		Kind: KindComponentEOL, ProductID: r.ProductID, Reference: e.Component.ID,
+		Subject: eolSubject(e, productName, r.Version)})
+	if err != nil {
+		return false, err
+	}
+	if !e.EOL.Date.IsZero() {
+		if err := s.store.SetEOLDate(ctx, r.ID, e.Component.ID, e.Cycle, e.EOL.Date.UTC().Format(time.DateOnly)); err != nil {
+			return ok, err
+		}
+	}
+	return ok, nil
 }
 
 // eolSubject is the event's fixed sentence, e.g. "component openssl 1.1.1
