@@ -100,6 +100,7 @@ func TestReportFollowsCase(t *testing.T) {
 		}
 
 		// The advisory: a draft is not linked, the published one is.
+		e.release(widget, "1.2.4") // fixed_in_release must name a release of the product
 		expectStatus(t, e.do("PATCH", ref, map[string]any{"fixed_in_release": "1.2.4"}, withCookie(so)), http.StatusOK)
 		w = e.do("POST", ref+"/advisory", nil, withCookie(so))
 		expectStatus(t, w, http.StatusCreated)
