@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/craft-cra/craft/internal/auth"
+	"github.com/craft-cra/craft/internal/browsertest"
 	"github.com/craft-cra/craft/internal/cases"
 	"github.com/craft-cra/craft/internal/store"
 )
@@ -20,12 +21,12 @@ import (
 // exploited, sees the three deadlines, opens the drafts and records the
 // early warning's submission. Screenshots are named for what they show.
 func TestCaseBrowserWalk(t *testing.T) {
-	needChromium(t)
+	browsertest.NeedChromium(t)
 	s, ts, clk := browserServer(t)
-	ctx := browser(t, 120*time.Second)
-	var console consoleLog
-	console.collect(ctx)
-	b := &tab{t: t, ctx: ctx, base: ts.URL, shot: t.TempDir()}
+	ctx := browsertest.Browser(t, 120*time.Second)
+	var console browsertest.Console
+	console.Collect(ctx)
+	b := &browsertest.Tab{T: t, Ctx: ctx, Base: ts.URL, Shot: t.TempDir()}
 	bg := context.Background()
 
 	p, err := s.store.CreateProduct(bg, store.Product{Name: "Widget Firmware"})
@@ -53,65 +54,65 @@ func TestCaseBrowserWalk(t *testing.T) {
 	}
 
 	// 1. The public report page.
-	if st := b.open("/report"); st != http.StatusOK {
+	if st := b.Open("/report"); st != http.StatusOK {
 		t.Fatalf("report page: %d", st)
 	}
-	b.step("choose product", chromedp.SetValue(chromedp.CSS("#product"), p.ID))
-	b.fill("#version", "4.1.0", "#title", "Header overflow <b>bold</b>",
+	b.Step("choose product", chromedp.SetValue(chromedp.CSS("#product"), p.ID))
+	b.Fill("#version", "4.1.0", "#title", "Header overflow <b>bold</b>",
 		"#description", "A long header overflows the parser buffer. <script>alert(1)</script>", "#contact", "mailto:finder@example.org")
 	clk.Advance(5 * time.Second)
-	b.submit("submit report", "main form button[type=submit]", http.StatusCreated)
-	b.screenshot("case-1-report-received")
-	ref := b.text("main strong")
+	b.Submit("submit report", "main form button[type=submit]", http.StatusCreated)
+	b.Screenshot("case-1-report-received")
+	ref := b.Text("main strong")
 	if !strings.HasPrefix(ref, "CRAFT-") {
 		t.Fatalf("report reference %q", ref)
 	}
 
 	// 2. The officer signs in and creates a case from the report.
-	b.open("/login")
-	b.fill("#email", "so@example.eu", "#password", browserPassword)
-	b.submit("sign in", "main form button[type=submit]", http.StatusOK)
-	if st := b.open("/cases"); st != http.StatusOK {
+	b.Open("/login")
+	b.Fill("#email", "so@example.eu", "#password", browserPassword)
+	b.Submit("sign in", "main form button[type=submit]", http.StatusOK)
+	if st := b.Open("/cases"); st != http.StatusOK {
 		t.Fatalf("cases page: %d", st)
 	}
-	b.fill("#from-report", ref)
-	b.submit("create case", "#create-case", http.StatusCreated)
-	if !strings.HasPrefix(b.text("h1"), "CASE-") || b.text("#case-state") != "new" {
-		t.Fatalf("case page: %q", b.text("main"))
+	b.Fill("#from-report", ref)
+	b.Submit("create case", "#create-case", http.StatusCreated)
+	if !strings.HasPrefix(b.Text("h1"), "CASE-") || b.Text("#case-state") != "new" {
+		t.Fatalf("case page: %q", b.Text("main"))
 	}
-	caseRef := strings.SplitN(b.text("h1"), ":", 2)[0]
-	b.screenshot("case-2-created-from-report")
+	caseRef := strings.SplitN(b.Text("h1"), ":", 2)[0]
+	b.Screenshot("case-2-created-from-report")
 
 	// 2b. The edit form: the product's releases as boxes, the fix as a
 	// choice, the CVE typed.
-	b.step("tick 4.0.0", chromedp.Click(chromedp.CSS(`#edit-affected input[value="4.0.0"]`)))
-	b.step("choose the fix", chromedp.SetValue(chromedp.CSS("#edit-fixed"), "4.1.1"))
-	b.fill("#edit-cve", "CVE-2026-12345")
-	b.submit("save case", "#save-case", http.StatusOK)
-	if facts := b.text("main .facts"); !strings.Contains(facts, "4.0.0") || !strings.Contains(facts, "4.1.0") || !strings.Contains(facts, "CVE-2026-12345") ||
+	b.Step("tick 4.0.0", chromedp.Click(chromedp.CSS(`#edit-affected input[value="4.0.0"]`)))
+	b.Step("choose the fix", chromedp.SetValue(chromedp.CSS("#edit-fixed"), "4.1.1"))
+	b.Fill("#edit-cve", "CVE-2026-12345")
+	b.Submit("save case", "#save-case", http.StatusOK)
+	if facts := b.Text("main .facts"); !strings.Contains(facts, "4.0.0") || !strings.Contains(facts, "4.1.0") || !strings.Contains(facts, "CVE-2026-12345") ||
 		!strings.Contains(facts, "4.1.1") {
 		t.Fatalf("after editing: %q", facts)
 	}
-	b.screenshot("case-2b-edited")
+	b.Screenshot("case-2b-edited")
 
 	// 3. Marked actively exploited (awareness: now): three deadlines.
-	b.submit("mark exploited", "#mark-exploited", http.StatusOK)
-	if n := b.count("#deadlines tbody tr"); n != 3 {
-		t.Fatalf("%d deadlines, want 3: %q", n, b.text("main"))
+	b.Submit("mark exploited", "#mark-exploited", http.StatusOK)
+	if n := b.Count("#deadlines tbody tr"); n != 3 {
+		t.Fatalf("%d deadlines, want 3: %q", n, b.Text("main"))
 	}
-	dl := b.text("#deadlines")
+	dl := b.Text("#deadlines")
 	for _, want := range []string{"early warning", "vulnerability notification", "final report", "24 h left", "3 d 0 h left",
 		"due 14 days after a corrective or mitigating measure"} {
 		if !strings.Contains(dl, want) {
 			t.Errorf("deadlines table lacks %q: %q", want, dl)
 		}
 	}
-	b.screenshot("case-3-three-deadlines")
+	b.Screenshot("case-3-three-deadlines")
 
 	// 4. The drafts: both formats, as the links fetch them.
 	fetch := func(url string) string {
 		t.Helper()
-		body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+jsString(url)+`).then(r => r.ok ? r.text() : "status " + r.status)`,
+		body, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+browsertest.JSString(url)+`).then(r => r.ok ? r.text() : "status " + r.status)`,
 			chromedp.EvalAwaitPromise))
 		if err != nil {
 			t.Fatalf("fetch %s: %v", url, err)
@@ -133,38 +134,38 @@ func TestCaseBrowserWalk(t *testing.T) {
 	if !strings.Contains(md, "Example Devices GmbH") || !strings.Contains(md, "DE, FR") || strings.Contains(md, "<b>bold</b>") {
 		t.Errorf("markdown draft:\n%s", md)
 	}
-	b.step("show the markdown draft", chromedp.Evaluate[chromedp.Void](`(() => {
-		const pre = document.createElement("pre"); pre.id = "draft-preview"; pre.textContent = `+jsString(md)+`;
+	b.Step("show the markdown draft", chromedp.Evaluate[chromedp.Void](`(() => {
+		const pre = document.createElement("pre"); pre.id = "draft-preview"; pre.textContent = `+browsertest.JSString(md)+`;
 		document.querySelector("main").appendChild(pre); pre.scrollIntoView(); })()`))
-	b.screenshot("case-4-early-warning-draft")
+	b.Screenshot("case-4-early-warning-draft")
 
 	// 5. The early warning's submission, recorded by hand.
 	// Not before the awareness (the form has minutes, the awareness
 	// seconds): two minutes on, the page's now is past it.
 	clk.Advance(2 * time.Minute)
-	if st := b.open("/cases/" + caseRef); st != http.StatusOK { // not a reload: that would post the last form again
+	if st := b.Open("/cases/" + caseRef); st != http.StatusOK { // not a reload: that would post the last form again
 		t.Fatalf("case page %d", st)
 	}
-	b.fill("#sub-at", clk.Now().UTC().Format("2006-01-02T15:04"), "#sub-ref", "SRP-2026-000042")
-	b.submit("record submission", "#record-submission", http.StatusOK)
-	if sub := b.text("#submissions"); !strings.Contains(sub, "SRP-2026-000042") {
+	b.Fill("#sub-at", clk.Now().UTC().Format("2006-01-02T15:04"), "#sub-ref", "SRP-2026-000042")
+	b.Submit("record submission", "#record-submission", http.StatusOK)
+	if sub := b.Text("#submissions"); !strings.Contains(sub, "SRP-2026-000042") {
 		t.Errorf("submission not listed: %q", sub)
 	}
-	if dl := b.text("#deadlines"); !strings.Contains(dl, "submitted") {
+	if dl := b.Text("#deadlines"); !strings.Contains(dl, "submitted") {
 		t.Errorf("early warning not shown submitted: %q", dl)
 	}
-	b.screenshot("case-5-submission-recorded")
+	b.Screenshot("case-5-submission-recorded")
 
 	// The list shows the countdowns.
-	b.open("/cases")
-	if list := b.text("main table"); !strings.Contains(list, caseRef) || !strings.Contains(list, "h left") {
+	b.Open("/cases")
+	if list := b.Text("main table"); !strings.Contains(list, caseRef) || !strings.Contains(list, "h left") {
 		t.Errorf("case list: %q", list)
 	}
-	b.screenshot("case-6-list-with-countdowns")
+	b.Screenshot("case-6-list-with-countdowns")
 
 	time.Sleep(100 * time.Millisecond)
-	for _, m := range console.problems(ts.URL) {
+	for _, m := range console.Problems(ts.URL) {
 		t.Errorf("console: %s", m)
 	}
-	t.Logf("screenshots in %s", b.shot)
+	t.Logf("screenshots in %s", b.Shot)
 }

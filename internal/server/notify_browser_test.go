@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/craft-cra/craft/internal/auth"
+	"github.com/craft-cra/craft/internal/browsertest"
 	"github.com/craft-cra/craft/internal/store/storetest"
 )
 
@@ -21,7 +22,7 @@ import (
 // their own choices, in chromium, under the strict CSP, without a console
 // error.
 func TestNotifyPagesInBrowser(t *testing.T) {
-	needChromium(t)
+	browsertest.NeedChromium(t)
 	clk := &browserClock{}
 	st := storetest.SQLite(t)
 	hasher := &auth.PasswordHasher{Params: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}
@@ -46,49 +47,49 @@ func TestNotifyPagesInBrowser(t *testing.T) {
 	if u, err = s.auth.Users.CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
-	ctx := browser(t, 90*time.Second)
-	var console consoleLog
-	console.collect(ctx)
-	b := &tab{t: t, ctx: ctx, base: ts.URL, shot: t.TempDir()}
+	ctx := browsertest.Browser(t, 90*time.Second)
+	var console browsertest.Console
+	console.Collect(ctx)
+	b := &browsertest.Tab{T: t, Ctx: ctx, Base: ts.URL, Shot: t.TempDir()}
 
 	// Sign in; administrators enrol a second factor first.
-	b.open(LoginPagePath)
-	b.fill("#email", "root@example.eu", "#password", browserPassword)
-	b.submit("sign in", "main form button[type=submit]", http.StatusOK)
-	b.fill("#code", totpNow(t, b.text("#totp-secret"), clk.Now()))
-	b.submit("confirm enrolment", "main form button[type=submit]", http.StatusOK)
+	b.Open(LoginPagePath)
+	b.Fill("#email", "root@example.eu", "#password", browserPassword)
+	b.Submit("sign in", "main form button[type=submit]", http.StatusOK)
+	b.Fill("#code", totpNow(t, b.Text("#totp-secret"), clk.Now()))
+	b.Submit("confirm enrolment", "main form button[type=submit]", http.StatusOK)
 
-	if st := b.open("/admin/notifications"); st != http.StatusOK {
+	if st := b.Open("/admin/notifications"); st != http.StatusOK {
 		t.Fatalf("admin notifications page: %d", st)
 	}
-	b.fill("#wh-name", "ops", "#wh-url", "https://10.0.0.1/hook")
-	b.submit("refused webhook", `form[action="/admin/notifications/webhooks"] button`, http.StatusBadRequest)
-	if msg := b.text("main"); !strings.Contains(msg, "private address") {
+	b.Fill("#wh-name", "ops", "#wh-url", "https://10.0.0.1/hook")
+	b.Submit("refused webhook", `form[action="/admin/notifications/webhooks"] button`, http.StatusBadRequest)
+	if msg := b.Text("main"); !strings.Contains(msg, "private address") {
 		t.Fatalf("refusal not shown: %q", msg)
 	}
-	b.fill("#wh-url", "https://hooks.example.com/craft")
-	b.step("tick a kind", chromedp.Click(chromedp.CSS(`input[value="finding.kev"]`)))
-	b.submit("add webhook", `form[action="/admin/notifications/webhooks"] button`, http.StatusOK)
-	if secret := b.text("#new-secret"); !strings.HasPrefix(secret, "whsec_") {
+	b.Fill("#wh-url", "https://hooks.example.com/craft")
+	b.Step("tick a kind", chromedp.Click(chromedp.CSS(`input[value="finding.kev"]`)))
+	b.Submit("add webhook", `form[action="/admin/notifications/webhooks"] button`, http.StatusOK)
+	if secret := b.Text("#new-secret"); !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("secret shown: %q", secret)
 	}
-	b.screenshot("notify-admin")
-	b.fill("#smtp-host", "smtp.example.eu", "#smtp-from", "craft@example.eu", "#smtp-pw", "relay-pass-1")
-	b.submit("save smtp", `form[action="/admin/notifications/smtp"] button`, http.StatusOK)
-	if !strings.Contains(b.text("main"), "e-mail settings were saved") {
-		t.Fatalf("smtp not saved: %q", b.text("main"))
+	b.Screenshot("notify-admin")
+	b.Fill("#smtp-host", "smtp.example.eu", "#smtp-from", "craft@example.eu", "#smtp-pw", "relay-pass-1")
+	b.Submit("save smtp", `form[action="/admin/notifications/smtp"] button`, http.StatusOK)
+	if !strings.Contains(b.Text("main"), "e-mail settings were saved") {
+		t.Fatalf("smtp not saved: %q", b.Text("main"))
 	}
-	if st := b.open("/account/notifications"); st != http.StatusOK {
+	if st := b.Open("/account/notifications"); st != http.StatusOK {
 		t.Fatalf("account notifications page: %d", st)
 	}
-	b.fill("#mode_kev", "digest")
-	b.submit("save choices", `form[action="/account/notifications"] button`, http.StatusOK)
+	b.Fill("#mode_kev", "digest")
+	b.Submit("save choices", `form[action="/account/notifications"] button`, http.StatusOK)
 	prefs, err := st.ListNotificationPreferences(context.Background(), u.ID)
 	if err != nil || len(prefs) != 1 || prefs[0].Group != "kev" || prefs[0].Mode != "digest" {
 		t.Fatalf("prefs = %+v, %v", prefs, err)
 	}
 	time.Sleep(100 * time.Millisecond) // let the last console events arrive
-	for _, m := range console.problems(ts.URL, expectedError{"400", "/admin/notifications/webhooks"}) {
+	for _, m := range console.Problems(ts.URL, browsertest.Expected{Status: "400", Path: "/admin/notifications/webhooks"}) {
 		t.Errorf("console: %s", m)
 	}
 }

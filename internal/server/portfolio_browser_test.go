@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/craft-cra/craft/internal/auth"
+	"github.com/craft-cra/craft/internal/browsertest"
 	"github.com/craft-cra/craft/internal/store"
 )
 
@@ -19,7 +20,7 @@ import (
 // component-search.png. It fails on any console message (CSP violations
 // arrive there). Skips without chromium unless CRAFT_TEST_CHROMIUM=1.
 func TestPortfolioBrowser(t *testing.T) {
-	needChromium(t)
+	browsertest.NeedChromium(t)
 	s, ts, clk := browserServer(t)
 	ctx := context.Background()
 	now := clk.Now()
@@ -97,65 +98,65 @@ func TestPortfolioBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bctx := browser(t, 90*time.Second)
-	var console consoleLog
-	console.collect(bctx)
-	b := &tab{t: t, ctx: bctx, base: ts.URL, shot: t.TempDir()}
+	bctx := browsertest.Browser(t, 90*time.Second)
+	var console browsertest.Console
+	console.Collect(bctx)
+	b := &browsertest.Tab{T: t, Ctx: bctx, Base: ts.URL, Shot: t.TempDir()}
 
-	b.open("/login?next=" + url.QueryEscape("/dashboard"))
-	b.fill("#email", "sofia@example.eu", "#password", browserPassword)
-	b.submit("sign in", "main button[type=submit]", 200)
-	if p := b.path(); p != "/dashboard" {
+	b.Open("/login?next=" + url.QueryEscape("/dashboard"))
+	b.Fill("#email", "sofia@example.eu", "#password", browserPassword)
+	b.Submit("sign in", "main button[type=submit]", 200)
+	if p := b.Path(); p != "/dashboard" {
 		t.Fatalf("after sign-in at %s", p)
 	}
-	if n := b.count("svg.trend rect"); n == 0 {
+	if n := b.Count("svg.trend rect"); n == 0 {
 		t.Error("the trend chart has no bars")
 	}
-	if got := b.text("#open-counts"); !strings.HasPrefix(strings.Join(strings.Fields(got), " "), "5 open 1 KEV-listed") {
+	if got := b.Text("#open-counts"); !strings.HasPrefix(strings.Join(strings.Fields(got), " "), "5 open 1 KEV-listed") {
 		t.Errorf("open counts: %q", got)
 	}
-	if b.count("a[href='/products/"+bravo.ID+"']") != 0 {
+	if b.Count("a[href='/products/"+bravo.ID+"']") != 0 {
 		t.Error("the dashboard links to another tenant's product")
 	}
-	if n := b.count("#eol tbody tr"); n != 1 {
+	if n := b.Count("#eol tbody tr"); n != 1 {
 		t.Errorf("end-of-life list: %d rows", n)
 	}
-	if n := b.count("#countdowns tbody tr .deadline.overdue"); n != 1 {
+	if n := b.Count("#countdowns tbody tr .deadline.overdue"); n != 1 {
 		t.Errorf("countdowns: %d overdue rows", n)
 	}
-	b.screenshot("dashboard")
+	b.Screenshot("dashboard")
 
-	b.open("/products/" + alpha.ID)
-	if n := b.count("#releases tbody tr"); n != 1 {
+	b.Open("/products/" + alpha.ID)
+	if n := b.Count("#releases tbody tr"); n != 1 {
 		t.Errorf("product page lists %d releases", n)
 	}
-	if code := b.open("/products/" + alpha.ID + "/releases/1.0?severity=critical&kev=yes"); code != 200 {
+	if code := b.Open("/products/" + alpha.ID + "/releases/1.0?severity=critical&kev=yes"); code != 200 {
 		t.Fatalf("release page: %d", code)
 	}
-	if n := b.count("#findings tbody tr"); n != 1 {
+	if n := b.Count("#findings tbody tr"); n != 1 {
 		t.Errorf("filtered findings: %d rows", n)
 	}
-	if n := b.count("#triage-form input[name=finding]"); n != 1 {
+	if n := b.Count("#triage-form input[name=finding]"); n != 1 {
 		t.Errorf("triage checkboxes: %d", n)
 	}
-	b.open("/products/" + alpha.ID + "/releases/1.0?ecosystem=npm")
-	if n := b.count("#components tbody tr"); n != 2 {
+	b.Open("/products/" + alpha.ID + "/releases/1.0?ecosystem=npm")
+	if n := b.Count("#components tbody tr"); n != 2 {
 		t.Errorf("npm components: %d rows", n)
 	}
-	b.screenshot("release")
+	b.Screenshot("release")
 
-	b.open("/components")
-	b.fill("#s-q", "log4j-core", "#s-version", "2.14.1")
-	b.submit("component search", "#component-search button[type=submit]", 200)
-	if n := b.count("#hits tbody tr"); n != 1 {
+	b.Open("/components")
+	b.Fill("#s-q", "log4j-core", "#s-version", "2.14.1")
+	b.Submit("component search", "#component-search button[type=submit]", 200)
+	if n := b.Count("#hits tbody tr"); n != 1 {
 		t.Errorf("component search: %d hits", n)
 	}
-	b.screenshot("component-search")
+	b.Screenshot("component-search")
 
-	if code := b.open("/products/" + bravo.ID); code != 403 {
+	if code := b.Open("/products/" + bravo.ID); code != 403 {
 		t.Errorf("another tenant's product page: %d", code)
 	}
-	for _, p := range console.problems(ts.URL, expectedError{"403", "/products/" + bravo.ID}) {
+	for _, p := range console.Problems(ts.URL, browsertest.Expected{Status: "403", Path: "/products/" + bravo.ID}) {
 		t.Errorf("browser console: %s", p)
 	}
 }

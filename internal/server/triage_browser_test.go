@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/craft-cra/craft/internal/auth"
+	"github.com/craft-cra/craft/internal/browsertest"
 	"github.com/craft-cra/craft/internal/store"
 )
 
@@ -19,7 +20,7 @@ import (
 // and finds the decision in the history. Runs with chromium (see
 // web_browser_test.go).
 func TestTriageBrowser(t *testing.T) {
-	needChromium(t)
+	browsertest.NeedChromium(t)
 	s, ts, clk := browserServer(t)
 	ctx := context.Background()
 	st := s.store
@@ -48,40 +49,40 @@ func TestTriageBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bctx := browser(t, 90*time.Second)
-	var console consoleLog
-	console.collect(bctx)
-	b := &tab{t: t, ctx: bctx, base: ts.URL, shot: t.TempDir()}
-	if st := b.open(LoginPagePath); st != http.StatusOK {
+	bctx := browsertest.Browser(t, 90*time.Second)
+	var console browsertest.Console
+	console.Collect(bctx)
+	b := &browsertest.Tab{T: t, Ctx: bctx, Base: ts.URL, Shot: t.TempDir()}
+	if st := b.Open(LoginPagePath); st != http.StatusOK {
 		t.Fatalf("login page: %d", st)
 	}
-	b.fill("#email", "olivia@example.eu", "#password", browserPassword)
-	b.submit("sign in", "main form button[type=submit]", http.StatusOK)
+	b.Fill("#email", "olivia@example.eu", "#password", browserPassword)
+	b.Submit("sign in", "main form button[type=submit]", http.StatusOK)
 
 	findingPath := "/products/" + p.ID + "/releases/1.0/findings/CVE-2020-11023?component=" + url.QueryEscape(jqKey)
-	if st := b.open(findingPath); st != http.StatusOK {
+	if st := b.Open(findingPath); st != http.StatusOK {
 		t.Fatalf("finding page: %d", st)
 	}
-	if got := b.text("main"); !strings.Contains(got, article14Flag) || !strings.Contains(got, "Not triaged yet") {
+	if got := b.Text("main"); !strings.Contains(got, article14Flag) || !strings.Contains(got, "Not triaged yet") {
 		t.Fatalf("finding page: %q", got)
 	}
-	b.fill("#status", "not_affected", "#justification", "vulnerable_code_not_in_execute_path",
+	b.Fill("#status", "not_affected", "#justification", "vulnerable_code_not_in_execute_path",
 		"#comment", "the selector API is never called with user input")
-	b.screenshot("finding")
+	b.Screenshot("finding")
 	// The release page that the redirect leads to belongs to the release
 	// pages; only the redirect is checked here.
-	b.load("triage", chromedp.Click(chromedp.CSS("main form.stack button[type=submit]")))
+	b.Load("triage", chromedp.Click(chromedp.CSS("main form.stack button[type=submit]")))
 	releasePath := "/products/" + p.ID + "/releases/1.0"
-	if got := b.path(); got != releasePath+"?triaged=1" {
+	if got := b.Path(); got != releasePath+"?triaged=1" {
 		t.Fatalf("after triage: at %s", got)
 	}
-	if st := b.open(findingPath); st != http.StatusOK {
+	if st := b.Open(findingPath); st != http.StatusOK {
 		t.Fatalf("finding page: %d", st)
 	}
-	if got := b.text("main"); !strings.Contains(got, "the selector API is never called") || !strings.Contains(got, "vulnerable_code_not_in_execute_path") {
+	if got := b.Text("main"); !strings.Contains(got, "the selector API is never called") || !strings.Contains(got, "vulnerable_code_not_in_execute_path") {
 		t.Fatalf("history not shown: %q", got)
 	}
-	if probs := console.problems(ts.URL, expectedError{"404", releasePath + "?triaged=1"}); len(probs) > 0 {
+	if probs := console.Problems(ts.URL, browsertest.Expected{Status: "404", Path: releasePath + "?triaged=1"}); len(probs) > 0 {
 		t.Errorf("console: %v", probs)
 	}
 }
