@@ -395,6 +395,13 @@ func serverErrorAs(resp *http.Response, op, what, needs string) error {
 		}
 	}
 	hint := ""
+	if (mt == "" || mt == "text/plain") && resp.StatusCode == http.StatusBadRequest {
+		// Go's HTTPS server answers a plain-HTTP request with this text.
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+		if strings.Contains(string(b), "HTTP request to an HTTPS server") {
+			hint = "; the server speaks HTTPS: use an https:// URL in --server"
+		}
+	}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
 		hint = "; check " + EnvToken

@@ -188,6 +188,14 @@ func TestPushTLSAndUsage(t *testing.T) {
 		t.Fatalf("server error: %d %q", code, errOut)
 	}
 
+	// http:// to an HTTPS server: Go's server answers 400 in plain text;
+	// the CLI says what to change.
+	plain := strings.Replace(srv.URL, "https://", "http://", 1)
+	_, errOut, code = runCLI(t, env, "push", "--server", plain, "--product", "p1", "--version", "1.0", spdx)
+	if code != ExitUsage || !strings.Contains(errOut, "use an https:// URL") {
+		t.Errorf("http:// to an HTTPS server: %d %q", code, errOut)
+	}
+
 	for name, c := range map[string]struct {
 		env  map[string]string
 		args []string
