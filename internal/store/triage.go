@@ -221,12 +221,21 @@ func (s *Store) Triage(ctx context.Context, req TriageRequest) ([]TriageOutcome,
 			return err
 		}
 		touched := map[string]bool{req.ReleaseID: true}
+		first := map[string]int{} // finding → index of the entry that named it first
 		for i, e := range req.Entries {
 			f, ok := findFinding(current, e.VulnID, e.ComponentKey)
 			if !ok {
 				return &TriageEntryError{Index: i, Err: fmt.Errorf("%w: release %s has no finding %s in component %s",
 					ErrNotFound, version, shortText(e.VulnID), shortText(e.ComponentKey))}
 			}
+			// One decision per finding and request: a second entry (also
+			// through an alias) would only add a no-op to the history.
+			k := f.VulnID + "\x00" + f.Key()
+			if j, dup := first[k]; dup {
+				return &TriageEntryError{Index: i, Err: fmt.Errorf("%w: finding %s in component %s is listed twice (also entry %d)",
+					ErrInvalid, f.VulnID, shortText(f.Key()), j)}
+			}
+			first[k] = i
 			e.VulnID = f.VulnID
 			targets := []releaseRef{{id: req.ReleaseID, version: version}}
 			if req.Scope == ScopeAllReleases {

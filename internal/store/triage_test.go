@@ -267,3 +267,26 @@ func TestTriageAppliesOnPortfolioRematch(t *testing.T) {
 		}
 	})
 }
+
+// TestTriageRefusesDuplicateEntries: one finding named twice in a request
+// (also through an alias) is refused, naming the entry, and nothing is
+// stored.
+func TestTriageRefusesDuplicateEntries(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fx := newTriageFixture(t, s)
+		_, err := s.Triage(ctx, store.TriageRequest{ProductID: fx.p.ID, ReleaseID: fx.r1.ID, Actor: "user:ann",
+			Entries: []store.TriageEntry{
+				{VulnID: "CVE-2024-0001", ComponentKey: "pkg:npm/a@1", Status: store.TriageFixed, Comment: "c"},
+				{VulnID: "PYSEC-2024-2", ComponentKey: "PyPI/b@2", Status: store.TriageFixed, Comment: "c"},
+				{VulnID: "GHSA-aaaa-bbbb-cccc", ComponentKey: "pkg:npm/a@1", Status: store.TriageFixed, Comment: "c"},
+			}})
+		var ee *store.TriageEntryError
+		if !errors.As(err, &ee) || ee.Index != 2 || !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("err = %v, want entry 2 refused as a duplicate", err)
+		}
+		if got := statuses(t, s, fx.r1.ID); got["CVE-2024-0001"] != "under_investigation" || got["PYSEC-2024-2"] != "under_investigation" {
+			t.Errorf("statuses after the refused request: %v", got)
+		}
+	})
+}
