@@ -35,9 +35,19 @@ func caFile(t *testing.T, srv *httptest.Server) string {
 }
 
 // realServer is craft serve's handler on a fresh store behind an
-// httptest TLS server with craft serve's self-signed certificate, with a product "Router", a contributor and a token
-// of theirs.
+// httptest TLS server with craft serve's self-signed certificate, with a
+// product "Router", a contributor and a token of theirs.
 func realServer(t *testing.T, st *store.Store) (srv *httptest.Server, st2 *store.Store, productID, token, caPath string) {
+	t.Helper()
+	srv, productID, _, token, caPath = serverWithToken(t, st, "ci@example.eu", auth.RoleContributor)
+	return srv, st, productID, token, caPath
+}
+
+// serverWithToken is craft serve's handler on st behind an httptest TLS
+// server with craft serve's self-signed certificate (caPath), with a
+// product "Router", a user of the given role and membership on it, and an
+// API token of theirs scoped to the product.
+func serverWithToken(t *testing.T, st *store.Store, email string, role auth.Role) (srv *httptest.Server, productID, userID, token, caPath string) {
 	t.Helper()
 	ctx := context.Background()
 	hasher := &auth.PasswordHasher{Params: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}
@@ -53,21 +63,21 @@ func realServer(t *testing.T, st *store.Store) (srv *httptest.Server, st2 *store
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := auth.NewAccount(hasher, auth.NewUser{Email: "ci@example.eu", Password: "violet staple ember 42 orbit", Role: auth.RoleContributor}, time.Now())
+	u, err := auth.NewAccount(hasher, auth.NewUser{Email: email, Password: "violet staple ember 42 orbit", Role: role}, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u, err = svc.Users.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetMembership(ctx, store.Membership{UserID: u.ID, ProductID: p.ID, Role: store.RoleContributor}); err != nil {
+	if err := st.SetMembership(ctx, store.Membership{UserID: u.ID, ProductID: p.ID, Role: store.Role(role)}); err != nil {
 		t.Fatal(err)
 	}
 	ms, err := svc.Users.ListMemberships(ctx, u.ID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	nt, err := svc.Tokens.Create(ctx, auth.NewUserPrincipal(u, ms), auth.TokenRequest{Name: "ci", Role: auth.RoleContributor, Products: []string{p.ID}})
+	nt, err := svc.Tokens.Create(ctx, auth.NewUserPrincipal(u, ms), auth.TokenRequest{Name: "ci", Role: role, Products: []string{p.ID}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +91,7 @@ func realServer(t *testing.T, st *store.Store) (srv *httptest.Server, st2 *store
 	srv.TLS = server.TLSConfig(cert.TLS)
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	return srv, st, p.ID, nt.Token, cert.CertPath
+	return srv, p.ID, u.ID, nt.Token, cert.CertPath
 }
 
 // TestPushToRealServer: craft push uploads to craft serve's handler over

@@ -1,19 +1,14 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/craft-cra/craft/internal/auth"
-	"github.com/craft-cra/craft/internal/server"
 	"github.com/craft-cra/craft/internal/store"
 	"github.com/craft-cra/craft/internal/store/storetest"
 	"github.com/craft-cra/craft/internal/vex"
@@ -25,68 +20,30 @@ import (
 func triageServer(t *testing.T, st *store.Store) (srv *httptest.Server, productID, token, caPath string) {
 	t.Helper()
 	ctx := context.Background()
-	hasher := &auth.PasswordHasher{Params: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}
-	svc, err := server.NewAuth(st, server.AuthOptions{Key: bytes.Repeat([]byte{7}, auth.SealerKeySize), Hasher: hasher})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Deps{Store: st, Auth: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := st.CreateProduct(ctx, store.Product{Name: "Router"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := auth.NewAccount(hasher, auth.NewUser{Email: "sec@example.eu", Password: "violet staple ember 42 orbit", Role: auth.RoleSecurityOfficer}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u, err = svc.Users.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetMembership(ctx, store.Membership{UserID: u.ID, ProductID: p.ID, Role: store.Role(auth.RoleSecurityOfficer)}); err != nil {
-		t.Fatal(err)
-	}
-	ms, err := svc.Users.ListMemberships(ctx, u.ID, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	nt, err := svc.Tokens.Create(ctx, auth.NewUserPrincipal(u, ms), auth.TokenRequest{Name: "ci", Role: auth.RoleSecurityOfficer, Products: []string{p.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, productID, userID, token, caPath := serverWithToken(t, st, "sec@example.eu", auth.RoleSecurityOfficer)
 	const purl = "pkg:golang/golang.org/x/net@v0.7.0"
 	for _, version := range []string{"1.0", "2.0"} {
-		rel, _, err := st.PutReleaseSBOM(ctx, store.SBOMUpload{ProductID: p.ID, Version: version, Data: []byte("{}"),
+		rel, _, err := st.PutReleaseSBOM(ctx, store.SBOMUpload{ProductID: productID, Version: version, Data: []byte("{}"),
 			Info:       store.SBOMInfo{ContentType: "application/json", Format: "CycloneDX", SpecVersion: "1.5"},
 			Components: []store.ReleaseComponent{{ComponentID: "xnet", Name: "golang.org/x/net", Version: "v0.7.0", Ecosystem: "Go", PURL: purl}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ReplaceReleaseFindings(ctx, store.FindingsUpdate{ReleaseID: rel.ID, ProductID: p.ID, ProductName: p.Name,
+		if _, err := st.ReplaceReleaseFindings(ctx, store.FindingsUpdate{ReleaseID: rel.ID, ProductID: productID, ProductName: "Router",
 			Version: version, Findings: []store.Finding{{VulnID: "CVE-2023-44487", ComponentID: "xnet",
 				Aliases: []string{"CVE-2023-44487", "GHSA-qppj-fm5r-hxr3"}, ComponentPURL: purl, ComponentName: "golang.org/x/net",
 				ComponentVersion: "v0.7.0", Ecosystem: "Go", SeverityLevel: "high", SeverityScore: 75}}}); err != nil {
 			t.Fatal(err)
 		}
 		if version == "1.0" {
-			if _, err := st.Triage(ctx, store.TriageRequest{ProductID: p.ID, ReleaseID: rel.ID, Actor: "user:" + u.ID,
+			if _, err := st.Triage(ctx, store.TriageRequest{ProductID: productID, ReleaseID: rel.ID, Actor: "user:" + userID,
 				Entries: []store.TriageEntry{{VulnID: "CVE-2023-44487", ComponentKey: purl, Status: store.TriageNotAffected,
 					Justification: "vulnerable_code_not_in_execute_path", Comment: "no HTTP/2 server"}}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	cert, err := server.LoadOrCreateSelfSigned(t.TempDir(), nil, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv = httptest.NewUnstartedServer(s.Handler())
-	srv.TLS = server.TLSConfig(cert.TLS)
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv, p.ID, nt.Token, cert.CertPath
+	return srv, productID, token, caPath
 }
 
 // TestVEXPullPush: a release's triage state comes down as OpenVEX and
@@ -148,4 +105,32 @@ func TestVEXPullPush(t *testing.T) {
 			t.Errorf("missing file: %d %s", code, errOut)
 		}
 	})
+}
+
+// TestVEXPushNeedsTriagePermission: a contributor's token may not merge
+// VEX into the triage state; the error names the command and the
+// permission it lacks, not craft push's contributor role.
+func TestVEXPushNeedsTriagePermission(t *testing.T) {
+	st := storetest.SQLite(t)
+	srv, _, token, ca := contributorServer(t, st)
+	doc := filepath.Join(t.TempDir(), "in.openvex.json")
+	if err := os.WriteFile(doc, []byte(`{"@context":"https://openvex.dev/ns/v0.2.0","@id":"https://example.eu/vex-1","author":"a","timestamp":"2026-12-01T00:00:00Z","version":1,"statements":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCLI(t, map[string]string{EnvToken: token}, "vex", "push", "--server", srv.URL, "--product", "Router",
+		"--version", "1.0", "--ca-cert", ca, doc)
+	if code != ExitUsage || !strings.Contains(errOut, "vex push:") || !strings.Contains(errOut, "finding:triage") ||
+		strings.Contains(errOut, "contributor role") {
+		t.Errorf("vex push with a contributor token: %d %q", code, errOut)
+	}
+}
+
+// contributorServer is serverWithToken for a contributor, with release 1.0.
+func contributorServer(t *testing.T, st *store.Store) (srv *httptest.Server, productID, token, caPath string) {
+	t.Helper()
+	srv, productID, _, token, caPath = serverWithToken(t, st, "ci@example.eu", auth.RoleContributor)
+	if _, err := st.CreateRelease(context.Background(), store.Release{ProductID: productID, Version: "1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	return srv, productID, token, caPath
 }
