@@ -182,11 +182,20 @@ func decodeUpload(data []byte) (*sbom.Document, []store.ReleaseComponent, error)
 		if len(problems) > 0 {
 			shown := make([]string, 0, maxProblemsShown)
 			for _, p := range problems[:min(len(problems), maxProblemsShown)] {
-				shown = append(shown, truncate(p.String(), 200))
+				// Long enough for a schema's list of allowed values.
+				msg := p.String()
+				if t := truncate(msg, 600); t != msg {
+					msg = t + " …"
+				}
+				shown = append(shown, msg)
+			}
+			where := "in 1 place"
+			if len(problems) > 1 {
+				where = fmt.Sprintf("in %d places", len(problems))
 			}
 			return nil, nil, &Error{Status: http.StatusUnprocessableEntity, Type: "sbom-schema",
-				Detail: fmt.Sprintf("the SBOM breaks the %s %s schema in %d places: %s", doc.Format, doc.SpecVersion,
-					len(problems), strings.Join(shown, "; "))}
+				Detail: fmt.Sprintf("the SBOM breaks the %s %s schema %s: %s", doc.Format, doc.SpecVersion,
+					where, strings.Join(shown, "; "))}
 		}
 	}
 	inv, err := doc.Inventory()
