@@ -43,8 +43,8 @@ func (c *Changes) addKEV(cve string) {
 	c.KEV[cve] = struct{}{}
 }
 
-// merge adds o's changes to c.
-func (c *Changes) merge(o *Changes) {
+// Merge adds o's changes to c.
+func (c *Changes) Merge(o *Changes) {
 	for k := range o.Packages {
 		c.addPackage(k)
 	}

@@ -115,7 +115,7 @@ func (r *ImportResult) add(o *ImportResult) {
 	r.Bytes += o.Bytes
 	r.Rejected = append(r.Rejected, o.Rejected...)
 	r.Failed = append(r.Failed, o.Failed...)
-	r.Changes.merge(&o.Changes)
+	r.Changes.Merge(&o.Changes)
 }
 
 // Records is the number of OSV records read and accepted.

@@ -54,6 +54,9 @@ type MonitorResult struct {
 	// portfolio re-match leaves unchanged releases alone.
 	Rewritten int
 	Rows      int
+	// Incremental is set when only the releases the update touched were
+	// re-matched (monitor_incremental.go).
+	Incremental bool
 	// Refresh and Rematch are the wall times of the two stages.
 	Refresh, Rematch time.Duration
 }
@@ -85,7 +88,7 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 	}
 	res.Refresh = time.Since(start)
 	start = time.Now()
-	if err := s.rematchPortfolio(ctx, &res); err != nil {
+	if err := s.rematchAfterRefresh(ctx, refreshChanges(&res), &res); err != nil {
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
@@ -95,7 +98,7 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 	s.m.jobs.WithLabelValues(monitorLease, "ran").Inc()
 	s.log.Info("advisory monitor", slog.Int("releases", res.Releases), slog.Int("findings", res.Findings),
 		slog.Int("events", res.Events), slog.Int("unmatched", res.Unmatched), slog.Int("rewritten", res.Rewritten),
-		slog.Int("rows", res.Rows), slog.Duration("refresh", res.Refresh), slog.Duration("rematch", res.Rematch))
+		slog.Int("rows", res.Rows), slog.Bool("incremental", res.Incremental), slog.Duration("refresh", res.Refresh), slog.Duration("rematch", res.Rematch))
 	return res, nil
 }
 
