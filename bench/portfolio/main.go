@@ -60,8 +60,10 @@ type options struct {
 	records    int
 	perPackage int
 	rematch    bool
-	topUpdate  int
-	cpuProfile string
+	// incremental runs the job with Config.AdvisoryIncremental.
+	incremental bool
+	topUpdate   int
+	cpuProfile  string
 }
 
 func run() error {
@@ -77,6 +79,7 @@ func run() error {
 	flag.IntVar(&o.records, "records", 140000, "advisory records (synth); records name packages 0…records/per-package-1")
 	flag.IntVar(&o.perPackage, "per-package", 7, "advisory records per advised package")
 	flag.BoolVar(&o.rematch, "rematch", false, "measure the re-match after an advisory update of an existing -out folder")
+	flag.BoolVar(&o.incremental, "incremental", false, "with -rematch: let the job re-match only the releases the update touched (its first run on a folder, and one a day, is still a full pass)")
 	flag.IntVar(&o.topUpdate, "update", 200, "with -rematch: the advisory update adds one record for each of this many most popular packages")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
