@@ -60,10 +60,10 @@ type options struct {
 	records    int
 	perPackage int
 	rematch    bool
-	// incremental runs the job with Config.AdvisoryIncremental.
-	incremental bool
-	topUpdate   int
-	cpuProfile  string
+	// full runs the job with Config.AdvisoryFullRematch.
+	full       bool
+	topUpdate  int
+	cpuProfile string
 }
 
 func run() error {
@@ -79,7 +79,7 @@ func run() error {
 	flag.IntVar(&o.records, "records", 140000, "advisory records (synth); records name packages 0…records/per-package-1")
 	flag.IntVar(&o.perPackage, "per-package", 7, "advisory records per advised package")
 	flag.BoolVar(&o.rematch, "rematch", false, "measure the re-match after an advisory update of an existing -out folder")
-	flag.BoolVar(&o.incremental, "incremental", false, "with -rematch: let the job re-match only the releases the update touched (its first run on a folder, and one a day, is still a full pass)")
+	flag.BoolVar(&o.full, "full", false, "with -rematch: re-match the whole portfolio on every run (Config.AdvisoryFullRematch; by default the job re-matches only the releases the update touched, after a full pass on its first run and once a day)")
 	flag.IntVar(&o.topUpdate, "update", 200, "with -rematch: the advisory update adds one record for each of this many most popular packages")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()

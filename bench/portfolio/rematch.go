@@ -24,7 +24,7 @@ const monitorHolder = "bench-portfolio"
 
 // monitorOnce runs craft serve's monitoring job once: import importDir
 // into dataDir/advisories.db, then re-match the portfolio.
-func monitorOnce(ctx context.Context, st *store.Store, dataDir, importDir string, now time.Time, incremental bool) (server.MonitorResult, error) {
+func monitorOnce(ctx context.Context, st *store.Store, dataDir, importDir string, now time.Time, full bool) (server.MonitorResult, error) {
 	key, err := auth.LoadOrCreateKey(filepath.Join(dataDir, auth.SealerKeyFile))
 	if err != nil {
 		return server.MonitorResult{}, err
@@ -35,7 +35,7 @@ func monitorOnce(ctx context.Context, st *store.Store, dataDir, importDir string
 	}
 	srv, err := server.New(server.Deps{Store: st, Auth: svc, Logger: slog.New(slog.NewTextHandler(os.Stderr,
 		&slog.HandlerOptions{Level: slog.LevelWarn})), Now: func() time.Time { return now },
-		Config: server.Config{DataDir: dataDir, AdvisoryImportDir: importDir, AdvisoryIncremental: incremental}})
+		Config: server.Config{DataDir: dataDir, AdvisoryImportDir: importDir, AdvisoryFullRematch: full}})
 	if err != nil {
 		return server.MonitorResult{}, err
 	}
@@ -84,7 +84,7 @@ func measureRematch(o options) error {
 		n, o.topUpdate, 2*n, engine)
 	now := time.Now()
 	t0, cpu0 := time.Now(), cpuTime()
-	res, err := monitorOnce(ctx, st, o.out, dir, now, o.incremental)
+	res, err := monitorOnce(ctx, st, o.out, dir, now, o.full)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func measureRematch(o options) error {
 		return err
 	}
 	t1, cpu1 := time.Now(), cpuTime()
-	res, err = monitorOnce(ctx, st, o.out, empty, now.Add(time.Minute), o.incremental)
+	res, err = monitorOnce(ctx, st, o.out, empty, now.Add(time.Minute), o.full)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (s *Server) rematchAfterRefresh(ctx context.Context, ch advisory.Changes, r
 	if err != nil {
 		return fmt.Errorf("monitor: full pass lease: %w", err)
 	}
-	if !due && !ch.EOL && s.cfg.AdvisoryIncremental {
+	if !due && !ch.EOL && !s.cfg.AdvisoryFullRematch {
 		done, err := s.rematchIncremental(ctx, ch, res)
 		if err != nil {
 			return err

@@ -86,8 +86,8 @@ func TestIncrementalSameAsFull(t *testing.T) {
 		imp := t.TempDir()
 		cfg := Config{Limits: RateLimits{Disabled: true}, AdvisoryImportDir: imp}
 		icfg, fcfg := cfg, cfg
-		icfg.AdvisoryDB, icfg.AdvisoryIncremental = filepath.Join(t.TempDir(), "advisories.db"), true
-		fcfg.AdvisoryDB = filepath.Join(t.TempDir(), "advisories.db")
+		icfg.AdvisoryDB = filepath.Join(t.TempDir(), "advisories.db")
+		fcfg.AdvisoryDB, fcfg.AdvisoryFullRematch = filepath.Join(t.TempDir(), "advisories.db"), true
 		inc, full := newEnv(t, st, icfg), newEnv(t, other, fcfg)
 		for _, s := range []*store.Store{st, other} {
 			putPortfolio(t, s)
