@@ -80,8 +80,12 @@ func measureRematch(o options) error {
 	if err != nil {
 		return fmt.Errorf("advisory update: %w", err)
 	}
-	fmt.Printf("advisory update %d: %d new records for the most popular packages, KEV catalog of %d%% of the synthetic CVEs (%s)\n",
-		n, o.topUpdate, 2*n, engine)
+	kev := fmt.Sprintf("KEV catalog of %d%% of the synthetic CVEs", 2*n)
+	if o.noKEV {
+		kev = "no KEV catalog"
+	}
+	fmt.Printf("advisory update %d: %d new records for the packages of popularity rank %d on, %s (%s)\n",
+		n, o.topUpdate, o.updateFrom, kev, engine)
 	now := time.Now()
 	t0, cpu0 := time.Now(), cpuTime()
 	res, err := monitorOnce(ctx, st, o.out, dir, now, o.full)
@@ -112,8 +116,9 @@ func measureRematch(o options) error {
 
 // writeUpdate writes advisory update number n (one more than the updates
 // already in o.out) into o.out/update-<n>: one new record for each of the
-// o.topUpdate most popular packages, affecting every version, and a KEV
-// catalog listing the CVEs of 2n % of the synthetic records, so that every
+// o.topUpdate packages from popularity rank o.updateFrom (0: the most
+// popular), affecting every version, and (unless o.noKEV) a KEV catalog
+// listing the CVEs of 2n % of the synthetic records, so that every
 // update brings new findings and newly KEV-listed ones to most releases.
 func writeUpdate(o options) (string, int, error) {
 	prev, err := filepath.Glob(filepath.Join(o.out, "update-*"))
@@ -126,7 +131,7 @@ func writeUpdate(o options) (string, int, error) {
 		return "", 0, err
 	}
 	now := time.Now().UTC()
-	for k := range o.topUpdate {
+	for k := o.updateFrom; k < o.updateFrom+o.topUpdate; k++ {
 		eco := synth.Ecosystem(k)
 		rangeType := "ECOSYSTEM"
 		if eco == "Go" || eco == "npm" || eco == "crates.io" {
@@ -152,6 +157,9 @@ func writeUpdate(o options) (string, int, error) {
 		if err := os.WriteFile(filepath.Join(dir, id+".json"), b, 0o600); err != nil {
 			return "", 0, err
 		}
+	}
+	if o.noKEV {
+		return dir, n, nil
 	}
 	type kevEntry struct {
 		CVEID             string `json:"cveID"`
