@@ -46,7 +46,9 @@ func refreshChanges(res *MonitorResult) advisory.Changes {
 		ch.Merge(&res.Import.Changes)
 	}
 	for _, sr := range res.Sources {
-		if sr.Import != nil && sr.Err == nil {
+		// Only committed units report changes, so a failed source
+		// (rolled back) adds none.
+		if sr.Import != nil {
 			ch.Merge(&sr.Import.Changes)
 		}
 	}

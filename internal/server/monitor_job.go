@@ -84,6 +84,13 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 	start := time.Now()
 	if err := s.refreshAdvisories(ctx, path, &res); err != nil {
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
+		// What the refresh committed before it failed is re-matched now:
+		// the next run's incremental pass would not see it.
+		if ch := refreshChanges(&res); ctx.Err() == nil && (len(ch.Packages) > 0 || len(ch.KEV) > 0 || ch.EOL) {
+			if rerr := s.rematchAfterRefresh(ctx, ch, &res); rerr != nil {
+				s.log.Error("re-match after a failed refresh", slog.String("error", rerr.Error()))
+			}
+		}
 		return res, err
 	}
 	res.Refresh = time.Since(start)
@@ -113,10 +120,10 @@ func (s *Server) refreshAdvisories(ctx context.Context, path string, res *Monito
 	iopts := advisory.ImportOptions{Now: s.now}
 	if dir := s.cfg.AdvisoryImportDir; dir != "" {
 		r, err := db.Import(ctx, []string{dir}, iopts)
+		res.Import = r // with what was committed before a failure
 		if err != nil {
 			return fmt.Errorf("monitor: import %s: %w", dir, err)
 		}
-		res.Import = r
 		if len(r.Failed) > 0 || len(r.Rejected) > 0 {
 			s.log.Warn("advisory import incomplete", slog.String("dir", dir),
 				slog.Int("failed", len(r.Failed)), slog.Int("rejected", len(r.Rejected)))
