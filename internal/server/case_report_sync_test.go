@@ -99,7 +99,9 @@ func TestReportFollowsCase(t *testing.T) {
 			})
 		}
 
-		// The advisory: a draft is not linked, the published one is.
+		// The advisory: a draft is not linked, the published one is. The
+		// fixed release must exist (case_logic.go's release checks).
+		e.release(widget, "1.2.4")
 		expectStatus(t, e.do("PATCH", ref, map[string]any{"fixed_in_release": "1.2.4"}, withCookie(so)), http.StatusOK)
 		w = e.do("POST", ref+"/advisory", nil, withCookie(so))
 		expectStatus(t, w, http.StatusCreated)
