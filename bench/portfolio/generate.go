@@ -74,7 +74,7 @@ func generate(o options) error {
 	if err := os.MkdirAll(importDir, 0o700); err != nil {
 		return err
 	}
-	res, err := monitorOnce(ctx, st, o.out, importDir, time.Now())
+	res, err := monitorOnce(ctx, st, o.out, importDir, time.Now(), true)
 	if err != nil {
 		return err
 	}

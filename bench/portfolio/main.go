@@ -60,6 +60,12 @@ type options struct {
 	records    int
 	perPackage int
 	rematch    bool
+	// full runs the job with Config.AdvisoryFullRematch.
+	full bool
+	// updateFrom is the first package (by popularity) of the update's
+	// records; noKEV leaves the KEV catalog out of the update.
+	updateFrom int
+	noKEV      bool
 	topUpdate  int
 	cpuProfile string
 }
@@ -77,6 +83,9 @@ func run() error {
 	flag.IntVar(&o.records, "records", 140000, "advisory records (synth); records name packages 0…records/per-package-1")
 	flag.IntVar(&o.perPackage, "per-package", 7, "advisory records per advised package")
 	flag.BoolVar(&o.rematch, "rematch", false, "measure the re-match after an advisory update of an existing -out folder")
+	flag.BoolVar(&o.full, "full", false, "with -rematch: re-match the whole portfolio on every run (Config.AdvisoryFullRematch; by default the job re-matches only the releases the update touched, after a full pass on its first run and once a day)")
+	flag.IntVar(&o.updateFrom, "update-from", 0, "with -rematch: the update's records name packages from this popularity rank on (0: the most popular)")
+	flag.BoolVar(&o.noKEV, "no-kev", false, "with -rematch: the update brings no new KEV catalog")
 	flag.IntVar(&o.topUpdate, "update", 200, "with -rematch: the advisory update adds one record for each of this many most popular packages")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()

@@ -24,7 +24,7 @@ const monitorHolder = "bench-portfolio"
 
 // monitorOnce runs craft serve's monitoring job once: import importDir
 // into dataDir/advisories.db, then re-match the portfolio.
-func monitorOnce(ctx context.Context, st *store.Store, dataDir, importDir string, now time.Time) (server.MonitorResult, error) {
+func monitorOnce(ctx context.Context, st *store.Store, dataDir, importDir string, now time.Time, full bool) (server.MonitorResult, error) {
 	key, err := auth.LoadOrCreateKey(filepath.Join(dataDir, auth.SealerKeyFile))
 	if err != nil {
 		return server.MonitorResult{}, err
@@ -35,7 +35,7 @@ func monitorOnce(ctx context.Context, st *store.Store, dataDir, importDir string
 	}
 	srv, err := server.New(server.Deps{Store: st, Auth: svc, Logger: slog.New(slog.NewTextHandler(os.Stderr,
 		&slog.HandlerOptions{Level: slog.LevelWarn})), Now: func() time.Time { return now },
-		Config: server.Config{DataDir: dataDir, AdvisoryImportDir: importDir}})
+		Config: server.Config{DataDir: dataDir, AdvisoryImportDir: importDir, AdvisoryFullRematch: full}})
 	if err != nil {
 		return server.MonitorResult{}, err
 	}
@@ -43,8 +43,8 @@ func monitorOnce(ctx context.Context, st *store.Store, dataDir, importDir string
 }
 
 func report(what string, r server.MonitorResult) {
-	fmt.Printf("%s: advisory import %v, re-match %v: %d releases re-matched (%d unmatched), %d findings, %d releases rewritten, %d rows written, %d events; peak RSS so far %.0f MiB\n",
-		what, r.Refresh.Round(time.Millisecond), r.Rematch.Round(time.Millisecond), r.Releases, r.Unmatched, r.Findings,
+	fmt.Printf("%s (incremental %v): advisory import %v, re-match %v: %d releases re-matched (%d unmatched), %d findings, %d releases rewritten, %d rows written, %d events; peak RSS so far %.0f MiB\n",
+		what, r.Incremental, r.Refresh.Round(time.Millisecond), r.Rematch.Round(time.Millisecond), r.Releases, r.Unmatched, r.Findings,
 		r.Rewritten, r.Rows, r.Events, peakRSSMB())
 }
 
@@ -80,11 +80,15 @@ func measureRematch(o options) error {
 	if err != nil {
 		return fmt.Errorf("advisory update: %w", err)
 	}
-	fmt.Printf("advisory update %d: %d new records for the most popular packages, KEV catalog of %d%% of the synthetic CVEs (%s)\n",
-		n, o.topUpdate, 2*n, engine)
+	kev := fmt.Sprintf("KEV catalog of %d%% of the synthetic CVEs", 2*n)
+	if o.noKEV {
+		kev = "no KEV catalog"
+	}
+	fmt.Printf("advisory update %d: %d new records for the packages of popularity rank %d on, %s (%s)\n",
+		n, o.topUpdate, o.updateFrom, kev, engine)
 	now := time.Now()
 	t0, cpu0 := time.Now(), cpuTime()
-	res, err := monitorOnce(ctx, st, o.out, dir, now)
+	res, err := monitorOnce(ctx, st, o.out, dir, now, o.full)
 	if err != nil {
 		return err
 	}
@@ -100,7 +104,7 @@ func measureRematch(o options) error {
 		return err
 	}
 	t1, cpu1 := time.Now(), cpuTime()
-	res, err = monitorOnce(ctx, st, o.out, empty, now.Add(time.Minute))
+	res, err = monitorOnce(ctx, st, o.out, empty, now.Add(time.Minute), o.full)
 	if err != nil {
 		return err
 	}
@@ -112,8 +116,9 @@ func measureRematch(o options) error {
 
 // writeUpdate writes advisory update number n (one more than the updates
 // already in o.out) into o.out/update-<n>: one new record for each of the
-// o.topUpdate most popular packages, affecting every version, and a KEV
-// catalog listing the CVEs of 2n % of the synthetic records, so that every
+// o.topUpdate packages from popularity rank o.updateFrom (0: the most
+// popular), affecting every version, and (unless o.noKEV) a KEV catalog
+// listing the CVEs of 2n % of the synthetic records, so that every
 // update brings new findings and newly KEV-listed ones to most releases.
 func writeUpdate(o options) (string, int, error) {
 	prev, err := filepath.Glob(filepath.Join(o.out, "update-*"))
@@ -126,7 +131,7 @@ func writeUpdate(o options) (string, int, error) {
 		return "", 0, err
 	}
 	now := time.Now().UTC()
-	for k := range o.topUpdate {
+	for k := o.updateFrom; k < o.updateFrom+o.topUpdate; k++ {
 		eco := synth.Ecosystem(k)
 		rangeType := "ECOSYSTEM"
 		if eco == "Go" || eco == "npm" || eco == "crates.io" {
@@ -152,6 +157,9 @@ func writeUpdate(o options) (string, int, error) {
 		if err := os.WriteFile(filepath.Join(dir, id+".json"), b, 0o600); err != nil {
 			return "", 0, err
 		}
+	}
+	if o.noKEV {
+		return dir, n, nil
 	}
 	type kevEntry struct {
 		CVEID             string `json:"cveID"`

@@ -1,7 +1,9 @@
 package advisory
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -199,6 +201,15 @@ func putEOL(ctx context.Context, w *writer, p *EOLProduct) error {
 	if err != nil {
 		return fmt.Errorf("store endoflife.date product %s: %w", p.Name, err)
 	}
+	var stored []byte
+	err = w.tx.QueryRowContext(ctx, `SELECT data FROM eol_products WHERE product = ?`, p.Name).Scan(&stored)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store endoflife.date product %s: %w", p.Name, err)
+	}
+	if err == nil && bytes.Equal(stored, data) {
+		return nil // the same product: nothing changes
+	}
+	w.changes.EOL = true
 	if _, err := w.tx.ExecContext(ctx, `INSERT OR REPLACE INTO eol_products(product, label, data) VALUES (?, ?, ?)`, p.Name, p.Label, data); err != nil {
 		return fmt.Errorf("store endoflife.date product %s: %w", p.Name, err)
 	}

@@ -93,6 +93,8 @@ type ImportResult struct {
 	// or truncated archive, a zip bomb); the database holds what it held
 	// before for them.
 	Failed []Rejection `json:"failed"`
+	// Changes says what the committed units changed for matching.
+	Changes Changes `json:"-"`
 }
 
 // newResult has empty (not nil) lists, so JSON output shows [].
@@ -113,6 +115,7 @@ func (r *ImportResult) add(o *ImportResult) {
 	r.Bytes += o.Bytes
 	r.Rejected = append(r.Rejected, o.Rejected...)
 	r.Failed = append(r.Failed, o.Failed...)
+	r.Changes.Merge(&o.Changes)
 }
 
 // Records is the number of OSV records read and accepted.
@@ -252,6 +255,7 @@ func (s *Store) runUnit(ctx context.Context, name string, opts ImportOptions, ch
 	if err := w.commit(ctx, opts.Now()); err != nil {
 		return res, fmt.Errorf("import %s: %w", name, err)
 	}
+	res.Changes = w.changes
 	return res, nil
 }
 

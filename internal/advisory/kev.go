@@ -87,6 +87,19 @@ func putKEV(ctx context.Context, w *writer, c *kevCatalog) (bool, error) {
 			return false, nil
 		}
 	}
+	old, err := kevDates(ctx, w)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range c.Vulnerabilities {
+		if d, ok := old[e.CVEID]; !ok || d != e.DateAdded {
+			w.changes.addKEV(e.CVEID)
+		}
+		delete(old, e.CVEID)
+	}
+	for id := range old {
+		w.changes.addKEV(id)
+	}
 	if _, err := w.tx.ExecContext(ctx, `DELETE FROM kev`); err != nil {
 		return false, fmt.Errorf("replace KEV catalog: %w", err)
 	}

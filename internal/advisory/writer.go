@@ -32,7 +32,8 @@ type writer struct {
 	changed                                 bool // the affected index changed: rebuild the name filter
 	tx                                      *sql.Tx
 	sel, ins, upd, delAffected, insAffected *sql.Stmt
-	selData                                 *sql.Stmt
+	selData, selAffected                    *sql.Stmt
+	changes                                 Changes // what this unit changed for matching
 }
 
 func (s *Store) beginWrite(ctx context.Context) (*writer, error) {
@@ -54,6 +55,7 @@ func (s *Store) beginWrite(ctx context.Context) (*writer, error) {
 	}
 	w.sel = prep(`SELECT rid, modified FROM records WHERE id = ?`)
 	w.selData = prep(`SELECT data FROM records WHERE rid = ?`)
+	w.selAffected = prep(`SELECT key FROM affected WHERE rid = ?`)
 	w.ins = prep(`INSERT INTO records(id, modified, withdrawn, origin, data) VALUES (?, ?, ?, ?, ?)`)
 	w.upd = prep(`UPDATE records SET modified = ?, withdrawn = ?, origin = ?, data = ? WHERE rid = ?`)
 	w.delAffected = prep(`DELETE FROM affected WHERE rid = ?`)
@@ -130,6 +132,9 @@ func (w *writer) put(ctx context.Context, r *preparedRecord, origin string) (out
 	if _, err := w.upd.ExecContext(ctx, mod, withdrawn, origin, r.blob, rid); err != nil {
 		return 0, fmt.Errorf("update %s: %w", r.id, err)
 	}
+	if err := w.addStoredKeys(ctx, rid); err != nil {
+		return 0, err
+	}
 	if _, err := w.delAffected.ExecContext(ctx, rid); err != nil {
 		return 0, fmt.Errorf("update %s: %w", r.id, err)
 	}
@@ -148,6 +153,7 @@ func (w *writer) index(ctx context.Context, r *preparedRecord, rid int64) error 
 	}
 	w.changed = true
 	for _, k := range r.keys {
+		w.changes.addPackage(nameKey(k[0], k[1]))
 		if _, err := w.insAffected.ExecContext(ctx, nameKey(k[0], k[1]), rid, k[0]); err != nil {
 			return fmt.Errorf("index %s: %w", r.id, err)
 		}

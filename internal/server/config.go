@@ -50,6 +50,11 @@ type Config struct {
 	// AdvisoryImportDir, when set, is imported instead of downloading:
 	// for sites without Internet access.
 	AdvisoryImportDir string
+	// AdvisoryFullRematch makes every monitoring run re-match the whole
+	// portfolio; by default a run re-matches only the releases the
+	// advisory update touched (monitor_incremental.go), with a full pass
+	// once a day and whenever it cannot tell.
+	AdvisoryFullRematch bool
 	// CSAFSigner, when set, signs the published CSAF documents (.asc next
 	// to each file) and its public key is published and listed in
 	// provider-metadata.json, which then claims the role

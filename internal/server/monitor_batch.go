@@ -74,6 +74,14 @@ type portfolioMatcher struct {
 // rematchPortfolio re-matches every release in support that has an SBOM,
 // rematchChunk releases at a time, and records in res what it did.
 func (s *Server) rematchPortfolio(ctx context.Context, res *MonitorResult) error {
+	return s.rematchReleases(ctx, res, nil, true)
+}
+
+// rematchReleases re-matches the releases in support that have an SBOM
+// and for which keep is true (every one when keep is nil), each with all
+// its components, rematchChunk releases at a time; with eol it raises
+// their end-of-life events too.
+func (s *Server) rematchReleases(ctx context.Context, res *MonitorResult, keep func(releaseID string) bool, eol bool) error {
 	db, err := s.openAdvisories(ctx)
 	if err != nil {
 		return fmt.Errorf("monitor: %w", err)
@@ -85,6 +93,9 @@ func (s *Server) rematchPortfolio(ctx context.Context, res *MonitorResult) error
 	rels, err := s.releasesInSupport(ctx)
 	if err != nil {
 		return fmt.Errorf("monitor: %w", err)
+	}
+	if keep != nil {
+		rels = slices.DeleteFunc(rels, func(r supportedRelease) bool { return !keep(r.release.ID) })
 	}
 	pm := &portfolioMatcher{db: db, now: s.now(), cache: make(map[packageKey][]keyFinding)}
 	// Match every distinct component of the portfolio first, so that each
@@ -121,7 +132,7 @@ func (s *Server) rematchPortfolio(ctx context.Context, res *MonitorResult) error
 	keys = nil
 	for start := 0; start < len(rels); start += rematchChunk {
 		chunk := rels[start:min(start+rematchChunk, len(rels))]
-		if err := s.rematchChunk(ctx, pm, chunk, res); err != nil {
+		if err := s.rematchChunk(ctx, pm, chunk, eol, res); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -167,8 +178,8 @@ func (s *Server) releasesInSupport(ctx context.Context) ([]supportedRelease, err
 }
 
 // rematchChunk matches a chunk of releases, writes the findings that
-// changed and raises their new end-of-life events.
-func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk []supportedRelease, res *MonitorResult) error {
+// changed and, with eol, raises their new end-of-life events.
+func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk []supportedRelease, eol bool, res *MonitorResult) error {
 	ids := make([]string, len(chunk))
 	for i, r := range chunk {
 		ids[i] = r.release.ID
@@ -178,6 +189,9 @@ func (s *Server) rematchChunk(ctx context.Context, pm *portfolioMatcher, chunk [
 		return err
 	}
 	ferr := s.rematchFindings(ctx, pm, chunk, ids, comps, res)
+	if !eol {
+		return ferr
+	}
 	// Whether or not the findings were written: a failure is logged, and
 	// the next run raises what this one missed.
 	n, err := s.chunkEOLEvents(ctx, pm.db, chunk, comps)

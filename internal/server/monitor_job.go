@@ -54,6 +54,9 @@ type MonitorResult struct {
 	// portfolio re-match leaves unchanged releases alone.
 	Rewritten int
 	Rows      int
+	// Incremental is set when only the releases the update touched were
+	// re-matched (monitor_incremental.go).
+	Incremental bool
 	// Refresh and Rematch are the wall times of the two stages.
 	Refresh, Rematch time.Duration
 }
@@ -81,11 +84,18 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 	start := time.Now()
 	if err := s.refreshAdvisories(ctx, path, &res); err != nil {
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
+		// What the refresh committed before it failed is re-matched now:
+		// the next run's incremental pass would not see it.
+		if ch := refreshChanges(&res); ctx.Err() == nil && (len(ch.Packages) > 0 || len(ch.KEV) > 0 || ch.EOL) {
+			if rerr := s.rematchAfterRefresh(ctx, ch, &res); rerr != nil {
+				s.log.Error("re-match after a failed refresh", slog.String("error", rerr.Error()))
+			}
+		}
 		return res, err
 	}
 	res.Refresh = time.Since(start)
 	start = time.Now()
-	if err := s.rematchPortfolio(ctx, &res); err != nil {
+	if err := s.rematchAfterRefresh(ctx, refreshChanges(&res), &res); err != nil {
 		s.m.jobs.WithLabelValues(monitorLease, "failed").Inc()
 		return res, err
 	}
@@ -95,7 +105,7 @@ func (s *Server) MonitorAdvisories(ctx context.Context, holder string) (MonitorR
 	s.m.jobs.WithLabelValues(monitorLease, "ran").Inc()
 	s.log.Info("advisory monitor", slog.Int("releases", res.Releases), slog.Int("findings", res.Findings),
 		slog.Int("events", res.Events), slog.Int("unmatched", res.Unmatched), slog.Int("rewritten", res.Rewritten),
-		slog.Int("rows", res.Rows), slog.Duration("refresh", res.Refresh), slog.Duration("rematch", res.Rematch))
+		slog.Int("rows", res.Rows), slog.Bool("incremental", res.Incremental), slog.Duration("refresh", res.Refresh), slog.Duration("rematch", res.Rematch))
 	return res, nil
 }
 
@@ -110,10 +120,10 @@ func (s *Server) refreshAdvisories(ctx context.Context, path string, res *Monito
 	iopts := advisory.ImportOptions{Now: s.now}
 	if dir := s.cfg.AdvisoryImportDir; dir != "" {
 		r, err := db.Import(ctx, []string{dir}, iopts)
+		res.Import = r // with what was committed before a failure
 		if err != nil {
 			return fmt.Errorf("monitor: import %s: %w", dir, err)
 		}
-		res.Import = r
 		if len(r.Failed) > 0 || len(r.Rejected) > 0 {
 			s.log.Warn("advisory import incomplete", slog.String("dir", dir),
 				slog.Int("failed", len(r.Failed)), slog.Int("rejected", len(r.Rejected)))
