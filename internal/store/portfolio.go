@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -36,6 +37,16 @@ type SeverityCounts struct {
 	Other int64
 	// KEV counts the KEV-listed ones among them, whatever their severity.
 	KEV int64
+}
+
+// merge adds the counts of o.
+func (c *SeverityCounts) merge(o SeverityCounts) {
+	c.Critical += o.Critical
+	c.High += o.High
+	c.Medium += o.Medium
+	c.Low += o.Low
+	c.Other += o.Other
+	c.KEV += o.KEV
 }
 
 // Total is the number of findings counted.
@@ -272,23 +283,15 @@ func (s *Store) liveCounts(ctx context.Context, part sqlPart, d *Dashboard) erro
 	if err != nil {
 		return fmt.Errorf("store: dashboard counts: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			id, level string
-			kev       bool
-			n         int64
-		)
-		if err := rows.Scan(&id, &level, &kev, &n); err != nil {
-			return fmt.Errorf("store: dashboard counts: %w", err)
-		}
-		d.Open.add(level, kev, n)
-		c := d.ByProduct[id]
-		c.add(level, kev, n)
-		d.ByProduct[id] = c
+	counts, err := scanGroupedCounts(rows, "dashboard counts")
+	if err != nil {
+		return err
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: dashboard counts: %w", err)
+	for id, c := range counts {
+		d.Open.merge(c)
+		pc := d.ByProduct[id]
+		pc.merge(c)
+		d.ByProduct[id] = pc
 	}
 	return nil
 }
@@ -403,23 +406,30 @@ func (s *Store) ReleaseFindingCounts(ctx context.Context, productID string) (map
 	if err != nil {
 		return nil, fmt.Errorf("store: release finding counts: %w", err)
 	}
+	return scanGroupedCounts(rows, "release finding counts")
+}
+
+// scanGroupedCounts reads rows of (key, severity level, KEV-listed, count),
+// as the open-findings aggregates group them, into counts per key. It
+// closes rows.
+func scanGroupedCounts(rows *sql.Rows, what string) (map[string]SeverityCounts, error) {
 	defer rows.Close()
 	out := make(map[string]SeverityCounts)
 	for rows.Next() {
 		var (
-			rel, level string
+			key, level string
 			kev        bool
 			n          int64
 		)
-		if err := rows.Scan(&rel, &level, &kev, &n); err != nil {
-			return nil, fmt.Errorf("store: release finding counts: %w", err)
+		if err := rows.Scan(&key, &level, &kev, &n); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
 		}
-		c := out[rel]
+		c := out[key]
 		c.add(level, kev, n)
-		out[rel] = c
+		out[key] = c
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: release finding counts: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", what, err)
 	}
 	return out, nil
 }

@@ -126,25 +126,7 @@ func (s *Store) snapshotCounts(ctx context.Context, now time.Time) (map[string]S
 	if err != nil {
 		return nil, fmt.Errorf("store: record snapshots: %w", err)
 	}
-	defer rows.Close()
-	counts := make(map[string]SeverityCounts)
-	for rows.Next() {
-		var (
-			id, level string
-			kev       bool
-			n         int64
-		)
-		if err := rows.Scan(&id, &level, &kev, &n); err != nil {
-			return nil, fmt.Errorf("store: record snapshots: %w", err)
-		}
-		c := counts[id]
-		c.add(level, kev, n)
-		counts[id] = c
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: record snapshots: %w", err)
-	}
-	return counts, nil
+	return scanGroupedCounts(rows, "record snapshots")
 }
 
 // ListSnapshots returns the trend of productIDs from the day from to the
