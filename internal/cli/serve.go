@@ -351,6 +351,9 @@ func runServe(cmd *cobra.Command, app *App, st serveSettings) error {
 	if st.WebhookAllowHTTP || st.WebhookAllowPrivate {
 		fmt.Fprintln(out, "WARNING: --webhook-allow-http/--webhook-allow-private: webhooks may go out unencrypted or to this host's own network (labs only; docs/notifications.md).")
 	}
+	if iv, _ := advisoryInterval(st.AdvisoryUpdateInterval); st.AdvisoryImport != "" && iv <= 0 {
+		fmt.Fprintln(out, "WARNING: --advisory-import is set but --advisory-update-interval is 0: the folder is never read; give an interval such as 1h (docs/server.md).")
+	}
 	if st.InsecureHTTP {
 		fmt.Fprintln(out, "WARNING: --insecure-http: serving plain HTTP. Passwords and session cookies cross the network in clear unless a TLS proxy on this host fronts craft.")
 	} else {

@@ -208,3 +208,14 @@ func TestServeConfigPrecedence(t *testing.T) {
 		}
 	}
 }
+
+// TestServeWarnsImportWithoutInterval: an import folder with monitoring
+// switched off would never be read; the banner says so.
+func TestServeWarnsImportWithoutInterval(t *testing.T) {
+	out, stop := startServe(t, map[string]string{"CRAFT_DATA": t.TempDir()}, "--listen", "127.0.0.1:0",
+		"--advisory-import", t.TempDir(), "--advisory-update-interval", "0")
+	defer stop()
+	if !strings.Contains(out.String(), "WARNING: --advisory-import is set but --advisory-update-interval is 0") {
+		t.Fatalf("banner %s", out.String())
+	}
+}
